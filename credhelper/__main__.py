@@ -1,0 +1,3 @@
+from credhelper.entry import main
+
+main()

@@ -1,0 +1,126 @@
+"""Reading and editing the AWS config and shared credentials files.
+
+Values are read with botocore's own loader, so ds-login sees exactly what the
+AWS CLI and boto3 see. Edits go through the round-trip editor in ``inifile``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from credhelper import paths
+from credhelper.credentials import BaseKeys
+from credhelper.errors import ConfigurationError
+from credhelper.inifile import IniDocument
+
+# Keys that make botocore take credentials from somewhere other than
+# credential_process, because its providers for them run first.
+SHADOWING_KEYS = (
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_region",
+)
+
+
+def _config_section(profile: str) -> str:
+    return "default" if profile == "default" else f"profile {profile}"
+
+
+def load_config_profiles(env: Mapping[str, str]) -> dict[str, dict[str, object]]:
+    """Return the profiles of the AWS config file as botocore parses them."""
+    from botocore.configloader import load_config
+    from botocore.exceptions import ConfigNotFound, ConfigParseError
+
+    path = paths.aws_config_file(env)
+    try:
+        return dict(load_config(str(path)).get("profiles", {}))
+    except ConfigNotFound:
+        return {}
+    except ConfigParseError as error:
+        raise ConfigurationError(f"cannot parse {path}: {error}; fix that file and retry") from error
+
+
+def load_credentials_profiles(env: Mapping[str, str]) -> dict[str, dict[str, object]]:
+    """Return the sections of the shared credentials file as botocore parses them."""
+    from botocore.configloader import raw_config_parse
+    from botocore.exceptions import ConfigNotFound, ConfigParseError
+
+    path = paths.aws_credentials_file(env)
+    try:
+        return dict(raw_config_parse(str(path)))
+    except ConfigNotFound:
+        return {}
+    except ConfigParseError as error:
+        raise ConfigurationError(f"cannot parse {path}: {error}; fix that file and retry") from error
+
+
+def aws_profile_exists(env: Mapping[str, str], profile: str) -> bool:
+    return profile in load_config_profiles(env) or profile in load_credentials_profiles(env)
+
+
+def read_static_keys(env: Mapping[str, str], profile: str) -> BaseKeys | None:
+    """Return the long-lived keys a profile has in plaintext, credentials file first."""
+    for section in (load_credentials_profiles(env).get(profile), load_config_profiles(env).get(profile)):
+        if section and section.get("aws_access_key_id") and section.get("aws_secret_access_key"):
+            return BaseKeys(str(section["aws_access_key_id"]), str(section["aws_secret_access_key"]))
+    return None
+
+
+def write_process_profile(env: Mapping[str, str], profile: str, command: str, region: str | None) -> tuple[Path, list[str]]:
+    """Point ``profile`` in the AWS config file at ds-login; return the file and the keys removed.
+
+    Keys that would make botocore ignore credential_process are removed from
+    that one section; every other line of the file stays as it was.
+    """
+    path = paths.aws_config_file(env)
+    document = IniDocument.load(path)
+    section = _config_section(profile)
+    before = load_config_profiles(env).get(profile, {})
+    removed = [key for key in SHADOWING_KEYS if key in before]
+    values = {"credential_process": command}
+    if region:
+        values["region"] = region
+    document.set_values(section, values, remove=tuple(removed))
+    document.save(path)
+    return path, removed
+
+
+def remove_process_profile(env: Mapping[str, str], profile: str) -> bool:
+    path = paths.aws_config_file(env)
+    if not path.exists():
+        return False
+    document = IniDocument.load(path)
+    if not document.remove_section(_config_section(profile)):
+        return False
+    document.save(path)
+    return True
+
+
+def remove_static_keys(env: Mapping[str, str], profile: str) -> Path | None:
+    """Delete a profile's plaintext key lines from the shared credentials file.
+
+    The section goes too when nothing else is left in it. Returns the file
+    changed, or None when it held no keys for ``profile``.
+    """
+    path = paths.aws_credentials_file(env)
+    sections = load_credentials_profiles(env)
+    if profile not in sections:
+        return None
+    document = IniDocument.load(path)
+    remaining = set(sections[profile]) - {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
+    if remaining:
+        document.set_values(profile, {}, remove=("aws_access_key_id", "aws_secret_access_key", "aws_session_token"))
+    else:
+        document.remove_section(profile)
+    document.save(path)
+    return path

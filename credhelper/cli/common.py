@@ -1,0 +1,54 @@
+"""What every command shares: consoles, the --profile option, the provider."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from credhelper import settings, validation
+from credhelper.credentials import TemporaryCredentials
+from credhelper.provider import Provider
+
+# Messages and progress go to stderr, so stdout carries only a command's product.
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False)
+
+ProfileOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--profile",
+        "-p",
+        help="ds-login profile to use (default: DS_LOGIN_PROFILE, else ds-developer).",
+        show_default=False,
+    ),
+]
+
+
+def resolve_profile(profile: str | None) -> str:
+    return settings.resolve_profile(profile, os.environ)
+
+
+def prompt_mfa(profile_settings: settings.ProfileSettings) -> str:
+    """Ask for an MFA code at the terminal (for commands a person runs directly)."""
+    if not sys.stdin.isatty():
+        from credhelper.terminal import prompt_mfa_on_tty
+
+        return prompt_mfa_on_tty(profile_settings)
+    code = typer.prompt(f"MFA code for {profile_settings.mfa_serial}", err=True)
+    return validation.mfa_code(code)
+
+
+def provider() -> Provider:
+    return Provider(env=os.environ, mfa_prompt=prompt_mfa)
+
+
+def describe_expiry(credentials: TemporaryCredentials) -> str:
+    remaining = credentials.remaining(dt.datetime.now(dt.timezone.utc))
+    minutes = max(0, int(remaining.total_seconds() // 60))
+    local = credentials.expiration.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return f"{local} ({minutes} min left)"

@@ -1,0 +1,31 @@
+"""``ds-login dvc ARGS``: run DVC against the ds-login profile so it refreshes credentials itself."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from credhelper import childenv, runner
+from credhelper.cli.common import ProfileOption, provider, resolve_profile
+
+
+def dvc(
+    arguments: Annotated[list[str], typer.Argument(help="Arguments for dvc, e.g. pull or push -r storage.", show_default=False)],
+    profile: ProfileOption = None,
+) -> int:
+    """Run dvc with AWS_PROFILE set to the ds-login profile; its output and exit code pass through.
+
+    Credentials are refreshed first when they are close to expiry, and DVC's
+    S3 remote runs ds-login's credential_process again during long transfers.
+    """
+    runner.check_dvc_repository(arguments)
+    name = resolve_profile(profile)
+    provider().credentials(name)
+    env = childenv.with_profile(os.environ, name)
+    return runner.run([runner.find_dvc(os.environ), *arguments], env)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})(dvc)

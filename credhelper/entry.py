@@ -1,0 +1,22 @@
+"""The ``ds-login`` console script.
+
+``credential-process`` runs once per AWS CLI call and per new boto3 or DVC
+session, so it is dispatched here without importing typer, rich or boto3.
+Every other command goes to the typer application in ``credhelper.cli``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["credential-process"]:
+        from credhelper.credential_process import main as process_main
+
+        sys.exit(process_main(arguments[1:]))
+
+    from credhelper.cli import run
+
+    run(arguments)

@@ -1,0 +1,214 @@
+"""Round-trip editing of INI files such as ``~/.aws/config``.
+
+An edit changes only the lines of one section. Every other byte stays as it
+was: comments, blank lines, section order, indentation, nested blocks
+(``s3 =`` followed by indented keys), CRLF line endings, a UTF-8 byte order
+mark. A file without a final newline gets one before an appended section.
+
+Reading values is left to botocore's own loader (see ``awsfiles``); this
+module only finds section and key lines, following the rules of Python's
+``configparser``, which botocore uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from credhelper.atomic import write_atomic
+from credhelper.errors import ConfigurationError
+
+BOM = "\ufeff"
+_SECTION_RE = re.compile(r"\[(?P<name>.+)\]")
+_KEY_RE = re.compile(r"(?P<key>[^=:\s][^=:]*?)\s*[=:]")
+
+
+@dataclass
+class _Section:
+    name: str
+    header: int  # index of the header line
+    end: int  # index one past the last line of the section
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (first, last + 1)
+
+
+class IniDocument:
+    """The lines of one INI file, with its newline style and byte order mark kept."""
+
+    def __init__(self, text: str, source: Path | str = "<memory>") -> None:
+        self.source = source
+        self.bom = text.startswith(BOM)
+        if self.bom:
+            text = text[len(BOM) :]
+        self.newline = "\r\n" if "\r\n" in text.split("\n", 1)[0] + "\n" else "\n"
+        self.lines = text.splitlines(keepends=True)
+        self.sections = self._scan()
+
+    @classmethod
+    def load(cls, path: Path) -> IniDocument:
+        """Read ``path``; a missing file is an empty document."""
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls("", path)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ConfigurationError(
+                f"{path} is not valid UTF-8 (byte {error.start}); fix or re-save it as UTF-8"
+            ) from error
+        return cls(text, path)
+
+    def text(self) -> str:
+        return (BOM if self.bom else "") + "".join(self.lines)
+
+    def save(self, path: Path) -> None:
+        """Write the document back atomically, keeping a ``.bak`` of the old file."""
+        write_atomic(path, self.text().encode("utf-8"), backup=True)
+
+    def section_names(self) -> list[str]:
+        return [section.name for section in self.sections]
+
+    def has_section(self, name: str) -> bool:
+        return any(section.name == name for section in self.sections)
+
+    def set_values(self, section_name: str, values: Mapping[str, str], remove: tuple[str, ...] = ()) -> None:
+        """Set ``values`` and delete the keys in ``remove`` in one section, creating it if needed.
+
+        A key that exists keeps its place; a new key goes after the section's
+        last key line, before any comment that introduces the next section.
+        """
+        for key, value in values.items():
+            _check_value(key, value)
+        section = self._find(section_name)
+        if section is None:
+            self._append_section(section_name, values)
+            return
+
+        # Work from the bottom up so that earlier line indexes stay valid.
+        edits: list[tuple[int, int, list[str]]] = []
+        for key in remove:
+            if key in section.keys and key not in values:
+                first, last = section.keys[key]
+                edits.append((first, last, []))
+        new_lines = []
+        for key, value in values.items():
+            line = f"{key} = {value}{self.newline}"
+            if key in section.keys:
+                first, last = section.keys[key]
+                edits.append((first, last, [line]))
+            else:
+                new_lines.append(line)
+        if new_lines:
+            insert_at = self._body_end(section)
+            if insert_at > 0 and not self.lines[insert_at - 1].endswith(("\n", "\r")):
+                self.lines[insert_at - 1] += self.newline
+            edits.append((insert_at, insert_at, new_lines))
+        for first, last, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
+            self.lines[first:last] = replacement
+        self.sections = self._scan()
+
+    def remove_section(self, section_name: str) -> bool:
+        """Delete a section and its lines; return whether it existed.
+
+        Comment lines directly above the next header are kept, because they
+        describe that section.
+        """
+        section = self._find(section_name)
+        if section is None:
+            return False
+        end = self._body_end(section)
+        while end < section.end and not self.lines[end].strip():
+            end += 1
+        start = section.header
+        if end >= len(self.lines):
+            # Last section: also drop the blank lines that separated it.
+            while start > 0 and not self.lines[start - 1].strip():
+                start -= 1
+        del self.lines[start:end]
+        self.sections = self._scan()
+        return True
+
+    def _find(self, name: str) -> _Section | None:
+        for section in self.sections:
+            if section.name == name:
+                return section
+        return None
+
+    def _body_end(self, section: _Section) -> int:
+        """Index one past the last header, key or continuation line of ``section``."""
+        last = section.header
+        for first_key, end_key in section.keys.values():
+            last = max(last, end_key - 1)
+        return last + 1
+
+    def _append_section(self, name: str, values: Mapping[str, str]) -> None:
+        if self.lines and not self.lines[-1].endswith(("\n", "\r")):
+            self.lines[-1] += self.newline
+        if self.lines and self.lines[-1].strip():
+            self.lines.append(self.newline)
+        self.lines.append(f"[{name}]{self.newline}")
+        self.lines.extend(f"{key} = {value}{self.newline}" for key, value in values.items())
+        self.sections = self._scan()
+
+    def _scan(self) -> list[_Section]:
+        """Find sections and keys, raising on what configparser would reject."""
+        sections: list[_Section] = []
+        seen: dict[str, int] = {}
+        current: _Section | None = None
+        current_key: str | None = None
+        for index, raw in enumerate(self.lines):
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            if stripped.startswith(("#", ";")):
+                continue
+            indented = raw[0] in " \t"
+            if indented and current is not None and current_key is not None:
+                first, _ = current.keys[current_key]
+                current.keys[current_key] = (first, index + 1)
+                continue
+            header = _SECTION_RE.match(stripped)
+            if header:
+                name = header.group("name").strip()
+                if name in seen:
+                    raise ConfigurationError(
+                        f"{self.source}: section [{name}] appears twice, on lines "
+                        f"{seen[name] + 1} and {index + 1}; merge them into one and retry"
+                    )
+                seen[name] = index
+                if current is not None:
+                    current.end = index
+                current = _Section(name, index, len(self.lines))
+                sections.append(current)
+                current_key = None
+                continue
+            if current is None:
+                raise ConfigurationError(
+                    f"{self.source}: line {index + 1} is outside any [section]; "
+                    "add a section header above it or remove it"
+                )
+            key_match = _KEY_RE.match(stripped)
+            if key_match is None:
+                raise ConfigurationError(
+                    f"{self.source}: line {index + 1} in [{current.name}] is not 'key = value'; fix that line"
+                )
+            key = key_match.group("key").strip().lower()
+            if key in current.keys:
+                raise ConfigurationError(
+                    f"{self.source}: key {key!r} appears twice in [{current.name}], on lines "
+                    f"{current.keys[key][0] + 1} and {index + 1}; keep one of them"
+                )
+            current.keys[key] = (index, index + 1)
+            current_key = key
+        return sections
+
+
+def _check_value(key: str, value: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", key):
+        raise ValueError(f"invalid INI key {key!r}")
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"value for {key!r} contains a line break")
+    if value != value.strip():
+        raise ValueError(f"value for {key!r} has leading or trailing white space")

@@ -1,0 +1,210 @@
+"""``ds-login setup``: store the base keys, save the settings, write the AWS profile.
+
+Every input is validated before anything is written, so a rejected value
+leaves the keyring and all files as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shlex
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from credhelper import awsfiles, settings, validation
+from credhelper import store as stores
+from credhelper.credentials import BaseKeys, mask_key_id
+from credhelper.errors import InvalidInputError
+from credhelper.settings import ProfileSettings
+from credhelper.store import SecretStore
+
+log = logging.getLogger(__name__)
+
+_ACCESS_KEY_ID_RE = re.compile(r"[A-Z0-9]{16,128}")
+
+
+@dataclass(frozen=True)
+class SetupRequest:
+    profile: str
+    role_arn: str
+    region: str | None = None
+    duration_seconds: int | None = None
+    mfa_serial: str | None = None
+    source_profile: str | None = None
+    remove_plaintext: bool | None = None  # None: ask when a prompt is available
+
+
+@dataclass
+class SetupResult:
+    settings: ProfileSettings
+    key_source: str
+    access_key_id: str
+    store: str
+    settings_file: Path
+    aws_config_file: Path
+    removed_keys: list[str] = field(default_factory=list)
+    plaintext_removed_from: Path | None = None
+    plaintext_left_in: Path | None = None
+
+
+@dataclass
+class Prompts:
+    """Questions for a person at a terminal; None where no terminal is available."""
+
+    secret: Callable[[str], str] | None = None
+    confirm: Callable[[str], bool] | None = None
+
+
+def ds_login_command() -> str:
+    """Return the command line that runs this ds-login, as an absolute path.
+
+    Falls back to ``python -m credhelper`` when ds-login was not started
+    through its console script.
+    """
+    program = Path(sys.argv[0])
+    if program.name == "ds-login":
+        return shlex.quote(os.path.abspath(program))
+    return f"{shlex.quote(sys.executable)} -m credhelper"
+
+
+def validate_base_keys(keys: BaseKeys) -> BaseKeys:
+    access_key_id = keys.access_key_id.strip()
+    secret = keys.secret_access_key.strip()
+    if access_key_id.startswith("ASIA"):
+        raise InvalidInputError(
+            f"access key {mask_key_id(access_key_id)} is temporary (it starts with ASIA); "
+            "ds-login needs the long-lived key of your IAM user (it starts with AKIA)"
+        )
+    if not _ACCESS_KEY_ID_RE.fullmatch(access_key_id):
+        raise InvalidInputError(
+            f"invalid access key id {mask_key_id(access_key_id)!r}; expected 16 to 128 upper-case letters and digits"
+        )
+    if not secret or any(character.isspace() for character in secret):
+        raise InvalidInputError(
+            f"invalid secret access key for {mask_key_id(access_key_id)}: it is empty or contains white space"
+        )
+    return BaseKeys(access_key_id, secret)
+
+
+def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> ProfileSettings:
+    """Validate the request; values not given keep what the profile had."""
+    profile = validation.profile_name(request.profile)
+    region = request.region if request.region is not None else (previous.region if previous else None)
+    duration = request.duration_seconds
+    if duration is None:
+        duration = previous.duration_seconds if previous else validation.DEFAULT_DURATION_SECONDS
+    mfa_serial = request.mfa_serial if request.mfa_serial is not None else (previous.mfa_serial if previous else None)
+    return ProfileSettings(
+        profile=profile,
+        role_arn=validation.role_arn(request.role_arn),
+        region=validation.region(region) if region else None,
+        duration_seconds=validation.duration_seconds(duration),
+        mfa_serial=validation.mfa_serial(mfa_serial) if mfa_serial else None,
+        role_session_name=previous.role_session_name if previous else None,
+        external_id=previous.external_id if previous else None,
+    )
+
+
+def _find_keys(
+    request: SetupRequest, env: Mapping[str, str], store: SecretStore, prompts: Prompts
+) -> tuple[BaseKeys | None, str]:
+    """Find the base keys: source profile, environment, the stored ones, else a prompt."""
+    if request.source_profile:
+        source = validation.profile_name(request.source_profile)
+        keys = awsfiles.read_static_keys(env, source)
+        if keys is None:
+            raise InvalidInputError(
+                f"profile {source!r} has no aws_access_key_id and aws_secret_access_key in "
+                f"{awsfiles.paths.aws_credentials_file(env)} or {awsfiles.paths.aws_config_file(env)}; "
+                "name a profile with static keys, or omit --source-profile"
+            )
+        return keys, f"profile {source}"
+
+    access_key_id = env.get("AWS_ACCESS_KEY_ID")
+    secret = env.get("AWS_SECRET_ACCESS_KEY")
+    if access_key_id and secret:
+        if env.get("AWS_SESSION_TOKEN"):
+            raise InvalidInputError(
+                "AWS_SESSION_TOKEN is set, so the keys in the environment are temporary; "
+                "unset AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, then give your IAM user key"
+            )
+        return BaseKeys(access_key_id, secret), "environment"
+    if bool(access_key_id) != bool(secret):
+        missing = "AWS_SECRET_ACCESS_KEY" if access_key_id else "AWS_ACCESS_KEY_ID"
+        raise InvalidInputError(f"{missing} is not set but its partner is; set both or neither")
+
+    if store.get(stores.base_keys_item(request.profile)) is not None:
+        return None, "already stored"
+
+    if prompts.secret is None:
+        raise InvalidInputError(
+            "no access key given and standard input is not a terminal; set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or pass --source-profile PROFILE"
+        )
+    access_key_id = prompts.secret("AWS access key id").strip()
+    secret = prompts.secret("AWS secret access key").strip()
+    return BaseKeys(access_key_id, secret), "prompt"
+
+
+def run_setup(
+    request: SetupRequest, env: Mapping[str, str], store: SecretStore, prompts: Prompts, command: str
+) -> SetupResult:
+    """Validate everything, then store the keys and write the settings and the AWS profile."""
+    try:
+        previous: ProfileSettings | None = settings.load(validation.profile_name(request.profile), env)
+    except settings.ProfileNotFoundError:
+        previous = None
+    profile_settings = build_settings(request, previous)
+    keys, key_source = _find_keys(request, env, store, prompts)
+    if keys is not None:
+        keys = validate_base_keys(keys)
+
+    if keys is not None:
+        store.set(stores.base_keys_item(profile_settings.profile), keys.to_json())
+        # Credentials cached for other keys or another role are no longer valid.
+        store.delete(stores.session_item(profile_settings.profile))
+        log.info("stored access key %s in %s", mask_key_id(keys.access_key_id), store.describe())
+        access_key_id = keys.access_key_id
+    else:
+        stored = BaseKeys.from_json(store.get(stores.base_keys_item(profile_settings.profile)) or "{}")
+        access_key_id = stored.access_key_id
+
+    settings_path = settings.save(profile_settings, env)
+    config_path, removed = awsfiles.write_process_profile(
+        env,
+        profile_settings.profile,
+        f"{command} credential-process --profile {profile_settings.profile}",
+        profile_settings.region,
+    )
+    result = SetupResult(
+        settings=profile_settings,
+        key_source=key_source,
+        access_key_id=access_key_id,
+        store=store.describe(),
+        settings_file=settings_path,
+        aws_config_file=config_path,
+        removed_keys=removed,
+    )
+    if request.source_profile:
+        _handle_plaintext_copy(request, env, prompts, result)
+    return result
+
+
+def _handle_plaintext_copy(request: SetupRequest, env: Mapping[str, str], prompts: Prompts, result: SetupResult) -> None:
+    source = request.source_profile or ""
+    credentials_file = awsfiles.paths.aws_credentials_file(env)
+    if source not in awsfiles.load_credentials_profiles(env):
+        return
+    remove = request.remove_plaintext
+    if remove is None and prompts.confirm is not None:
+        remove = prompts.confirm(
+            f"Remove the plaintext key of profile {source!r} from {credentials_file}? It is now in {result.store}."
+        )
+    if remove:
+        result.plaintext_removed_from = awsfiles.remove_static_keys(env, source)
+    else:
+        result.plaintext_left_in = credentials_file

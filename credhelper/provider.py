@@ -1,0 +1,133 @@
+"""Getting temporary credentials: from the cache while fresh, else from STS.
+
+``Provider`` holds the collaborators (environment, secret store, clock, the
+AssumeRole call, the MFA prompt) so tests can swap each one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from credhelper import cache, paths, settings
+from credhelper import store as stores
+from credhelper.credentials import BaseKeys, TemporaryCredentials
+from credhelper.errors import KeyringError, LoginRequiredError
+from credhelper.settings import ProfileSettings
+from credhelper.store import SecretStore
+
+log = logging.getLogger(__name__)
+
+
+class AssumeRole(Protocol):
+    def __call__(
+        self, base: BaseKeys, settings: ProfileSettings, *, aws_profile: str | None, mfa_code: str | None = None
+    ) -> TemporaryCredentials: ...
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _default_assume_role(
+    base: BaseKeys, settings: ProfileSettings, *, aws_profile: str | None, mfa_code: str | None = None
+) -> TemporaryCredentials:
+    from credhelper import sts
+
+    return sts.assume_role(base, settings, aws_profile=aws_profile, mfa_code=mfa_code)
+
+
+def _default_aws_profile_exists(env: Mapping[str, str], profile: str) -> bool:
+    from credhelper import awsfiles
+
+    return awsfiles.aws_profile_exists(env, profile)
+
+
+@dataclass
+class Provider:
+    env: Mapping[str, str]
+    store_factory: Callable[[Mapping[str, str]], SecretStore] = stores.open_store
+    clock: Callable[[], dt.datetime] = _utc_now
+    assume_role: AssumeRole = _default_assume_role
+    mfa_prompt: Callable[[ProfileSettings], str] | None = None
+    aws_profile_exists: Callable[[Mapping[str, str], str], bool] = _default_aws_profile_exists
+    _store: SecretStore | None = field(default=None, init=False, repr=False)
+
+    @property
+    def store(self) -> SecretStore:
+        if self._store is None:
+            self._store = self.store_factory(self.env)
+        return self._store
+
+    def settings(self, profile: str) -> ProfileSettings:
+        return settings.load(profile, self.env)
+
+    def cached(self, profile: str) -> TemporaryCredentials | None:
+        """Return the cached credentials whatever their age, or None."""
+        return cache.read_session(self.store, profile)
+
+    def credentials(self, profile: str, *, force: bool = False, mfa_code: str | None = None) -> TemporaryCredentials:
+        """Return credentials with more than the refresh window left, calling STS only when needed.
+
+        With ``force`` STS is called even when the cache is fresh. Concurrent
+        callers for one profile share a single STS call through the profile lock.
+        """
+        profile_settings = self.settings(profile)
+        if not force:
+            cached = cache.fresh_session(self.store, profile, profile_settings.role_arn, self.clock())
+            if cached is not None:
+                log.debug("serving cached credentials for profile %s", profile)
+                return cached
+
+        with cache.profile_lock(paths.state_dir(self.env) / "locks", profile):
+            if not force:
+                # Another process may have refreshed while this one waited.
+                cached = cache.fresh_session(self.store, profile, profile_settings.role_arn, self.clock())
+                if cached is not None:
+                    log.debug("serving credentials refreshed by another process for profile %s", profile)
+                    return cached
+            fresh = self._assume(profile_settings, mfa_code)
+            cache.write_session(self.store, profile, fresh)
+            log.info("cached new credentials for profile %s in %s", profile, self.store.describe())
+            return fresh
+
+    def base_keys(self, profile: str) -> BaseKeys:
+        text = self.store.get(stores.base_keys_item(profile))
+        if text is None:
+            raise LoginRequiredError(
+                f"no access key is stored for profile {profile!r} in {self.store.describe()}; "
+                f"run: ds-login setup --profile {profile} --role-arn ARN"
+            )
+        try:
+            return BaseKeys.from_json(text)
+        except (ValueError, KeyError, TypeError):
+            raise KeyringError(
+                f"the stored access key for profile {profile!r} is damaged; store it again with: "
+                f"ds-login setup --profile {profile} --role-arn ARN"
+            ) from None
+
+    def logout(self, profile: str, *, forget_base_keys: bool = False) -> list[str]:
+        """Delete cached credentials (and with ``forget_base_keys`` the stored keys); return the items removed."""
+        removed = []
+        items = [stores.session_item(profile)]
+        if forget_base_keys:
+            items.append(stores.base_keys_item(profile))
+        for item in items:
+            if self.store.delete(item):
+                removed.append(item)
+        return removed
+
+    def _assume(self, profile_settings: ProfileSettings, mfa_code: str | None) -> TemporaryCredentials:
+        base = self.base_keys(profile_settings.profile)
+        if profile_settings.mfa_serial and not mfa_code:
+            if self.mfa_prompt is None:
+                raise LoginRequiredError(
+                    f"profile {profile_settings.profile!r} needs an MFA code and no terminal is available; "
+                    f"run: ds-login login --profile {profile_settings.profile}"
+                )
+            mfa_code = self.mfa_prompt(profile_settings)
+        aws_profile = profile_settings.profile if self.aws_profile_exists(self.env, profile_settings.profile) else None
+        return self.assume_role(base, profile_settings, aws_profile=aws_profile, mfa_code=mfa_code)
