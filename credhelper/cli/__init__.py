@@ -10,7 +10,7 @@ import click
 import typer
 
 from credhelper import __version__, logsetup
-from credhelper.cli import access, dvc, exec_command, export, setup, status
+from credhelper.cli import access, demo, dvc, exec_command, export, setup, status
 from credhelper.cli.common import err_console
 from credhelper.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, CredhelperError
 
@@ -56,6 +56,7 @@ export.register(app)
 exec_command.register(app)
 dvc.register(app)
 status.register(app)
+demo.register(app)
 
 
 def run(arguments: list[str]) -> None:
