@@ -76,6 +76,14 @@ def read_static_keys(env: Mapping[str, str], profile: str) -> BaseKeys | None:
     return None
 
 
+def read_region(env: Mapping[str, str], profile: str) -> str | None:
+    """Return a profile's region from the config file, else from the credentials file."""
+    for section in (load_config_profiles(env).get(profile), load_credentials_profiles(env).get(profile)):
+        if section and section.get("region"):
+            return str(section["region"])
+    return None
+
+
 def write_process_profile(env: Mapping[str, str], profile: str, command: str, region: str | None) -> tuple[Path, list[str]]:
     """Point ``profile`` in the AWS config file at ds-login; return the file and the keys removed.
 

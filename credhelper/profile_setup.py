@@ -12,7 +12,7 @@ import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from credhelper import awsfiles, settings, validation
@@ -159,6 +159,10 @@ def run_setup(
     except settings.ProfileNotFoundError:
         previous = None
     profile_settings = build_settings(request, previous)
+    if profile_settings.region is None and request.source_profile:
+        source_region = awsfiles.read_region(env, request.source_profile)
+        if source_region:
+            profile_settings = replace(profile_settings, region=validation.region(source_region))
     keys, key_source = _find_keys(request, env, store, prompts)
     if keys is not None:
         keys = validate_base_keys(keys)

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 15
 MAX_ATTEMPTS = 4
+DEFAULT_STS_REGION = "us-east-1"
 
 
 def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
@@ -36,6 +37,10 @@ def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
     # region; the explicit keys keep botocore from resolving credentials
     # through that profile's credential_process, which is ds-login itself.
     session = boto3.Session(profile_name=aws_profile, region_name=region)
+    if session.region_name is None:
+        # STS answers in every region; us-east-1 is where its global endpoint lives.
+        log.info("no region configured for STS; using %s", DEFAULT_STS_REGION)
+        session = boto3.Session(profile_name=aws_profile, region_name=DEFAULT_STS_REGION)
     return session.client(
         "sts",
         aws_access_key_id=base.access_key_id,
