@@ -130,5 +130,6 @@ def remove_static_keys(env: Mapping[str, str], profile: str) -> Path | None:
         document.set_values(profile, {}, remove=("aws_access_key_id", "aws_secret_access_key", "aws_session_token"))
     else:
         document.remove_section(profile)
-    document.save(path)
+    # No .bak here: a backup would keep the very secret this removes.
+    document.save(path, backup=False)
     return path

@@ -63,9 +63,9 @@ class IniDocument:
     def text(self) -> str:
         return (BOM if self.bom else "") + "".join(self.lines)
 
-    def save(self, path: Path) -> None:
-        """Write the document back atomically, keeping a ``.bak`` of the old file."""
-        write_atomic(path, self.text().encode("utf-8"), backup=True)
+    def save(self, path: Path, *, backup: bool = True) -> None:
+        """Write the document back atomically, keeping a ``.bak`` of the old file unless ``backup`` is false."""
+        write_atomic(path, self.text().encode("utf-8"), backup=backup)
 
     def section_names(self) -> list[str]:
         return [section.name for section in self.sections]
