@@ -12,7 +12,7 @@ from pathlib import Path
 from credhelper import paths
 from credhelper.credentials import BaseKeys
 from credhelper.errors import ConfigurationError
-from credhelper.inifile import IniDocument
+from credhelper.inifile import IniDocument, botocore_identity
 
 # Keys that make botocore take credentials from somewhere other than
 # credential_process, because its providers for them run first.
@@ -91,10 +91,10 @@ def write_process_profile(env: Mapping[str, str], profile: str, command: str, re
     that one section; every other line of the file stays as it was.
     """
     path = paths.aws_config_file(env)
-    document = IniDocument.load(path)
+    document = IniDocument.load(path, botocore_identity)
     section = _config_section(profile)
-    before = load_config_profiles(env).get(profile, {})
-    removed = [key for key in SHADOWING_KEYS if key in before]
+    present = document.keys(section)
+    removed = [key for key in SHADOWING_KEYS if key in present]
     values = {"credential_process": command}
     if region:
         values["region"] = region
@@ -107,7 +107,7 @@ def remove_process_profile(env: Mapping[str, str], profile: str) -> bool:
     path = paths.aws_config_file(env)
     if not path.exists():
         return False
-    document = IniDocument.load(path)
+    document = IniDocument.load(path, botocore_identity)
     if not document.remove_section(_config_section(profile)):
         return False
     document.save(path)

@@ -44,7 +44,7 @@ def read_session(store: SecretStore, profile: str) -> TemporaryCredentials | Non
 
 
 def write_session(store: SecretStore, profile: str, credentials: TemporaryCredentials) -> None:
-    store.set(stores.session_item(profile), credentials.to_json())
+    store.set(stores.session_item(profile), credentials.to_json(), expires=credentials.expiration)
 
 
 def fresh_session(store: SecretStore, profile: str, role_arn: str, now: dt.datetime) -> TemporaryCredentials | None:

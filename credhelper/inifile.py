@@ -13,7 +13,8 @@ module only finds section and key lines, following the rules of Python's
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import shlex
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,35 @@ from credhelper.errors import ConfigurationError
 BOM = "\ufeff"
 _SECTION_RE = re.compile(r"\[(?P<name>.+)\]")
 _KEY_RE = re.compile(r"(?P<key>[^=:\s][^=:]*?)\s*[=:]")
+
+
+SectionIdentity = Callable[[str], object]
+
+
+def raw_identity(name: str) -> object:
+    """Identify a section by its exact header text, as configparser does."""
+    return name
+
+
+def botocore_identity(name: str) -> object:
+    """Identify a section of the AWS config file the way botocore's loader does.
+
+    botocore (configloader.build_profile_map) splits a header that starts with
+    ``profile``, ``sso-session`` or ``services`` with shlex and keeps it only
+    when there are two parts, so ``[profile dev]``, ``[profile "dev"]`` and
+    ``[profile  dev]`` all name profile ``dev``. ``[default]`` is profile
+    ``default`` too.
+    """
+    for kind in ("profile", "sso-session", "services"):
+        if name.startswith(kind):
+            try:
+                parts = shlex.split(name)
+            except ValueError:
+                return ("unparsed", name)
+            return (kind, parts[1]) if len(parts) == 2 else ("unparsed", name)
+    if name == "default":
+        return ("profile", "default")
+    return ("other", name)
 
 
 @dataclass
@@ -36,8 +66,9 @@ class _Section:
 class IniDocument:
     """The lines of one INI file, with its newline style and byte order mark kept."""
 
-    def __init__(self, text: str, source: Path | str = "<memory>") -> None:
+    def __init__(self, text: str, source: Path | str = "<memory>", identity: SectionIdentity = raw_identity) -> None:
         self.source = source
+        self.identity = identity
         self.bom = text.startswith(BOM)
         if self.bom:
             text = text[len(BOM) :]
@@ -46,19 +77,19 @@ class IniDocument:
         self.sections = self._scan()
 
     @classmethod
-    def load(cls, path: Path) -> IniDocument:
+    def load(cls, path: Path, identity: SectionIdentity = raw_identity) -> IniDocument:
         """Read ``path``; a missing file is an empty document."""
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            return cls("", path)
+            return cls("", path, identity)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise ConfigurationError(
                 f"{path} is not valid UTF-8 (byte {error.start}); fix or re-save it as UTF-8"
             ) from error
-        return cls(text, path)
+        return cls(text, path, identity)
 
     def text(self) -> str:
         return (BOM if self.bom else "") + "".join(self.lines)
@@ -71,7 +102,12 @@ class IniDocument:
         return [section.name for section in self.sections]
 
     def has_section(self, name: str) -> bool:
-        return any(section.name == name for section in self.sections)
+        return self._find(name) is not None
+
+    def keys(self, section_name: str) -> list[str]:
+        """Return the lower-cased keys of a section, or [] when it does not exist."""
+        section = self._find(section_name)
+        return list(section.keys) if section else []
 
     def set_values(self, section_name: str, values: Mapping[str, str], remove: tuple[str, ...] = ()) -> None:
         """Set ``values`` and delete the keys in ``remove`` in one section, creating it if needed.
@@ -97,7 +133,11 @@ class IniDocument:
             line = f"{key} = {value}{self.newline}"
             if key in section.keys:
                 first, last = section.keys[key]
-                edits.append((first, last, [line]))
+                old_line = self.lines[first]
+                # Keep the key's indentation: configparser reads an indented
+                # key after a less indented one as a continuation line.
+                indent = old_line[: len(old_line) - len(old_line.lstrip())]
+                edits.append((first, last, [indent + line]))
             else:
                 new_lines.append(line)
         if new_lines:
@@ -131,8 +171,9 @@ class IniDocument:
         return True
 
     def _find(self, name: str) -> _Section | None:
+        wanted = self.identity(name)
         for section in self.sections:
-            if section.name == name:
+            if self.identity(section.name) == wanted:
                 return section
         return None
 
@@ -155,29 +196,31 @@ class IniDocument:
     def _scan(self) -> list[_Section]:
         """Find sections and keys, raising on what configparser would reject."""
         sections: list[_Section] = []
-        seen: dict[str, int] = {}
+        seen: dict[object, int] = {}
         current: _Section | None = None
         current_key: str | None = None
+        key_indent = 0
         for index, raw in enumerate(self.lines):
             stripped = raw.strip()
             if not stripped:
                 continue
             if stripped.startswith(("#", ";")):
                 continue
-            indented = raw[0] in " \t"
-            if indented and current is not None and current_key is not None:
+            indent = len(raw) - len(raw.lstrip())
+            if indent > key_indent and current is not None and current_key is not None:
                 first, _ = current.keys[current_key]
                 current.keys[current_key] = (first, index + 1)
                 continue
             header = _SECTION_RE.match(stripped)
             if header:
-                name = header.group("name").strip()
-                if name in seen:
+                name = header.group("name")
+                identity = self.identity(name)
+                if identity in seen:
                     raise ConfigurationError(
                         f"{self.source}: section [{name}] appears twice, on lines "
-                        f"{seen[name] + 1} and {index + 1}; merge them into one and retry"
+                        f"{seen[identity] + 1} and {index + 1}; merge them into one and retry"
                     )
-                seen[name] = index
+                seen[identity] = index
                 if current is not None:
                     current.end = index
                 current = _Section(name, index, len(self.lines))
@@ -202,6 +245,7 @@ class IniDocument:
                 )
             current.keys[key] = (index, index + 1)
             current_key = key
+            key_indent = indent
         return sections
 
 

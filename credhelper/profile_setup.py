@@ -20,7 +20,10 @@ from credhelper import store as stores
 from credhelper.credentials import BaseKeys, mask_key_id
 from credhelper.errors import InvalidInputError
 from credhelper.settings import ProfileSettings
-from credhelper.store import SecretStore
+from credhelper.store import BACKENDS, SecretStore
+from credhelper.store.choice import KEYS, SESSION
+
+StoreFactory = Callable[[Mapping[str, str], str, "str | None"], SecretStore]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ class SetupResult:
     key_source: str
     access_key_id: str
     store: str
+    session_store: str
     settings_file: Path
     aws_config_file: Path
     removed_keys: list[str] = field(default_factory=list)
@@ -69,6 +73,12 @@ def ds_login_command() -> str:
     if program.name == "ds-login":
         return shlex.quote(os.path.abspath(program))
     return f"{shlex.quote(sys.executable)} -m credhelper"
+
+
+def _default_store_factory(env: Mapping[str, str], purpose: str, recorded: str | None) -> SecretStore:
+    from credhelper.store import choice
+
+    return choice.open_store(env, purpose, recorded)
 
 
 def validate_base_keys(keys: BaseKeys) -> BaseKeys:
@@ -151,14 +161,30 @@ def _find_keys(
 
 
 def run_setup(
-    request: SetupRequest, env: Mapping[str, str], store: SecretStore, prompts: Prompts, command: str
+    request: SetupRequest,
+    env: Mapping[str, str],
+    prompts: Prompts,
+    command: str,
+    store_factory: StoreFactory | None = None,
 ) -> SetupResult:
-    """Validate everything, then store the keys and write the settings and the AWS profile."""
+    """Validate everything, then store the keys and write the settings and the AWS profile.
+
+    The stores chosen for the key and the session are recorded in the
+    settings, so later calls find them without probing the machine again.
+    """
     try:
         previous: ProfileSettings | None = settings.load(validation.profile_name(request.profile), env)
     except settings.ProfileNotFoundError:
         previous = None
     profile_settings = build_settings(request, previous)
+    open_store = store_factory or _default_store_factory
+    store = open_store(env, KEYS, previous.key_store if previous else None)
+    session_store = open_store(env, SESSION, previous.session_store if previous else None)
+    profile_settings = replace(
+        profile_settings,
+        key_store=store.name if store.name in BACKENDS else None,
+        session_store=session_store.name if session_store.name in BACKENDS else None,
+    )
     if profile_settings.region is None and request.source_profile:
         source_region = awsfiles.read_region(env, request.source_profile)
         if source_region:
@@ -170,7 +196,7 @@ def run_setup(
     if keys is not None:
         store.set(stores.base_keys_item(profile_settings.profile), keys.to_json())
         # Credentials cached for other keys or another role are no longer valid.
-        store.delete(stores.session_item(profile_settings.profile))
+        session_store.delete(stores.session_item(profile_settings.profile))
         log.info("stored access key %s in %s", mask_key_id(keys.access_key_id), store.describe())
         access_key_id = keys.access_key_id
     else:
@@ -189,6 +215,7 @@ def run_setup(
         key_source=key_source,
         access_key_id=access_key_id,
         store=store.describe(),
+        session_store=session_store.describe(),
         settings_file=settings_path,
         aws_config_file=config_path,
         removed_keys=removed,

@@ -1,7 +1,7 @@
 """Getting temporary credentials: from the cache while fresh, else from STS.
 
-``Provider`` holds the collaborators (environment, secret store, clock, the
-AssumeRole call, the MFA prompt) so tests can swap each one.
+``Provider`` holds the collaborators (environment, secret stores, clock, the
+AssumeRole call, the prompts) so tests can swap each one.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from credhelper.credentials import BaseKeys, TemporaryCredentials
 from credhelper.errors import KeyringError, LoginRequiredError
 from credhelper.settings import ProfileSettings
 from credhelper.store import SecretStore
+from credhelper.store.choice import KEYS, SESSION
+
+StoreFactory = Callable[[Mapping[str, str], str, "str | None"], SecretStore]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,12 @@ def _default_assume_role(
     return sts.assume_role(base, settings, aws_profile=aws_profile, mfa_code=mfa_code)
 
 
+def _default_store_factory(env: Mapping[str, str], purpose: str, recorded: str | None) -> SecretStore:
+    from credhelper.store import choice
+
+    return choice.open_store(env, purpose, recorded)
+
+
 def _default_aws_profile_exists(env: Mapping[str, str], profile: str) -> bool:
     from credhelper import awsfiles
 
@@ -49,25 +58,26 @@ def _default_aws_profile_exists(env: Mapping[str, str], profile: str) -> bool:
 @dataclass
 class Provider:
     env: Mapping[str, str]
-    store_factory: Callable[[Mapping[str, str]], SecretStore] = stores.open_store
+    store_factory: StoreFactory = _default_store_factory
     clock: Callable[[], dt.datetime] = _utc_now
     assume_role: AssumeRole = _default_assume_role
     mfa_prompt: Callable[[ProfileSettings], str] | None = None
     aws_profile_exists: Callable[[Mapping[str, str], str], bool] = _default_aws_profile_exists
-    _store: SecretStore | None = field(default=None, init=False, repr=False)
+    _stores: dict[str, SecretStore] = field(default_factory=dict, init=False, repr=False)
 
-    @property
-    def store(self) -> SecretStore:
-        if self._store is None:
-            self._store = self.store_factory(self.env)
-        return self._store
+    def store(self, purpose: str, profile_settings: ProfileSettings) -> SecretStore:
+        """Return the store for ``purpose`` (KEYS or SESSION), opened once per provider."""
+        if purpose not in self._stores:
+            recorded = profile_settings.key_store if purpose == KEYS else profile_settings.session_store
+            self._stores[purpose] = self.store_factory(self.env, purpose, recorded)
+        return self._stores[purpose]
 
     def settings(self, profile: str) -> ProfileSettings:
         return settings.load(profile, self.env)
 
     def cached(self, profile: str) -> TemporaryCredentials | None:
         """Return the cached credentials whatever their age, or None."""
-        return cache.read_session(self.store, profile)
+        return cache.read_session(self.store(SESSION, self.settings(profile)), profile)
 
     def credentials(self, profile: str, *, force: bool = False, mfa_code: str | None = None) -> TemporaryCredentials:
         """Return credentials with more than the refresh window left, calling STS only when needed.
@@ -76,8 +86,9 @@ class Provider:
         callers for one profile share a single STS call through the profile lock.
         """
         profile_settings = self.settings(profile)
+        session_store = self.store(SESSION, profile_settings)
         if not force:
-            cached = cache.fresh_session(self.store, profile, profile_settings.role_arn, self.clock())
+            cached = cache.fresh_session(session_store, profile, profile_settings.role_arn, self.clock())
             if cached is not None:
                 log.debug("serving cached credentials for profile %s", profile)
                 return cached
@@ -85,20 +96,21 @@ class Provider:
         with cache.profile_lock(paths.state_dir(self.env) / "locks", profile):
             if not force:
                 # Another process may have refreshed while this one waited.
-                cached = cache.fresh_session(self.store, profile, profile_settings.role_arn, self.clock())
+                cached = cache.fresh_session(session_store, profile, profile_settings.role_arn, self.clock())
                 if cached is not None:
                     log.debug("serving credentials refreshed by another process for profile %s", profile)
                     return cached
             fresh = self._assume(profile_settings, mfa_code)
-            cache.write_session(self.store, profile, fresh)
-            log.info("cached new credentials for profile %s in %s", profile, self.store.describe())
+            cache.write_session(session_store, profile, fresh)
+            log.info("cached new credentials for profile %s in %s", profile, session_store.describe())
             return fresh
 
     def base_keys(self, profile: str) -> BaseKeys:
-        text = self.store.get(stores.base_keys_item(profile))
+        key_store = self.store(KEYS, self.settings(profile))
+        text = key_store.get(stores.base_keys_item(profile))
         if text is None:
             raise LoginRequiredError(
-                f"no access key is stored for profile {profile!r} in {self.store.describe()}; "
+                f"no access key is stored for profile {profile!r} in {key_store.describe()}; "
                 f"run: ds-login setup --profile {profile} --role-arn ARN"
             )
         try:
@@ -111,12 +123,13 @@ class Provider:
 
     def logout(self, profile: str, *, forget_base_keys: bool = False) -> list[str]:
         """Delete cached credentials (and with ``forget_base_keys`` the stored keys); return the items removed."""
+        profile_settings = self.settings(profile)
         removed = []
-        items = [stores.session_item(profile)]
+        targets = [(SESSION, stores.session_item(profile))]
         if forget_base_keys:
-            items.append(stores.base_keys_item(profile))
-        for item in items:
-            if self.store.delete(item):
+            targets.append((KEYS, stores.base_keys_item(profile)))
+        for purpose, item in targets:
+            if self.store(purpose, profile_settings).delete(item):
                 removed.append(item)
         return removed
 

@@ -21,7 +21,17 @@ from credhelper.inifile import IniDocument
 
 DEFAULT_PROFILE = "ds-developer"
 
-_KNOWN_KEYS = {"role_arn", "region", "duration_seconds", "mfa_serial", "role_session_name", "external_id"}
+_KNOWN_KEYS = {
+    "role_arn",
+    "region",
+    "duration_seconds",
+    "mfa_serial",
+    "role_session_name",
+    "external_id",
+    "key_store",
+    "session_store",
+}
+_OPTIONAL_TEXT_KEYS = ("mfa_serial", "role_session_name", "external_id", "key_store", "session_store")
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class ProfileSettings:
     mfa_serial: str | None = None
     role_session_name: str | None = None
     external_id: str | None = None
+    key_store: str | None = None  # backend that keeps the long-lived key
+    session_store: str | None = None  # backend that caches the temporary credentials
 
     def to_values(self) -> dict[str, str]:
         values = {"role_arn": self.role_arn, "duration_seconds": str(self.duration_seconds)}
@@ -43,6 +55,8 @@ class ProfileSettings:
             "mfa_serial": self.mfa_serial,
             "role_session_name": self.role_session_name,
             "external_id": self.external_id,
+            "key_store": self.key_store,
+            "session_store": self.session_store,
         }
         values.update({key: value for key, value in optional.items() if value})
         return values
@@ -113,7 +127,9 @@ def remove(profile: str, env: Mapping[str, str]) -> bool:
 def _from_values(profile: str, values: Mapping[str, str]) -> ProfileSettings:
     if "role_arn" not in values:
         raise InvalidInputError("role_arn is missing; run ds-login setup again with --role-arn")
-    optional = {key: values[key] for key in ("mfa_serial", "role_session_name", "external_id") if values.get(key)}
+    from credhelper.store.choice import check_backend_name
+
+    optional = {key: values[key] for key in _OPTIONAL_TEXT_KEYS if values.get(key)}
     return ProfileSettings(
         profile=profile,
         role_arn=validation.role_arn(values["role_arn"]),
@@ -126,4 +142,8 @@ def _from_values(profile: str, values: Mapping[str, str]) -> ProfileSettings:
             validation.role_session_name(optional["role_session_name"]) if "role_session_name" in optional else None
         ),
         external_id=validation.external_id(optional["external_id"]) if "external_id" in optional else None,
+        key_store=check_backend_name(optional["key_store"], "key_store") if "key_store" in optional else None,
+        session_store=(
+            check_backend_name(optional["session_store"], "session_store") if "session_store" in optional else None
+        ),
     )

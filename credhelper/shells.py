@@ -37,8 +37,16 @@ def quote_powershell(value: str) -> str:
 
 
 def quote_dotenv(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
-    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r") + '"'
+    """Single-quote a value so that python-dotenv and ``set -a; . FILE`` in sh read the same text.
+
+    The two readers disagree on backslashes and quotes inside single quotes,
+    and python-dotenv expands ``${NAME}`` even there, so values with ``'``,
+    ``\\`` or ``${`` are rejected. AWS keys, tokens, timestamps and regions
+    contain none of them.
+    """
+    if "'" in value or "\\" in value or "${" in value:
+        raise ValueError("value contains ', \\ or ${, which the dotenv format cannot carry safely; use --format json")
+    return "'" + value + "'"
 
 
 def render(variables: Mapping[str, str], shell: str) -> str:

@@ -24,10 +24,10 @@ _ROLE_ARN_RE = re.compile(
     re.ASCII,
 )
 _PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
-_REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 # STS SerialNumber: 9 to 256 characters of [\w+=/:,.@-] (AssumeRole API reference).
 _MFA_SERIAL_RE = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
-_SESSION_NAME_INVALID = re.compile(r"[^\w+=,.@-]|_", re.ASCII)
+_SESSION_NAME_INVALID = re.compile(r"[^\w+=,.@-]", re.ASCII)
 _SESSION_NAME_VALID = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 
@@ -81,7 +81,7 @@ def mfa_serial(value: str) -> str:
 
 def mfa_code(value: str) -> str:
     value = value.strip()
-    if not re.fullmatch(r"\d{6}", value):
+    if not re.fullmatch(r"[0-9]{6}", value):
         raise InvalidInputError("invalid MFA code: expected the 6 digits shown by your authenticator app")
     return value
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from credhelper import validation
+from credhelper.store.choice import SESSION
 from credhelper.cli.common import ProfileOption, describe_expiry, err_console, provider, resolve_profile
 
 
@@ -25,7 +26,8 @@ def login(
     err_console.print(f"Logged in as {credentials.assumed_role_arn}", markup=False)
     err_console.print(f"  account  {credentials.account_id}", markup=False)
     err_console.print(f"  expires  {describe_expiry(credentials)}", markup=False)
-    err_console.print(f"  stored   {credhelper_provider.store.describe()}", markup=False)
+    session_store = credhelper_provider.store(SESSION, credhelper_provider.settings(name))
+    err_console.print(f"  stored   {session_store.describe()}", markup=False)
 
 
 def logout(

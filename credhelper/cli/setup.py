@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from credhelper import store as stores
 from credhelper.cli.common import ProfileOption, err_console, resolve_profile
 from credhelper.credentials import mask_key_id
 from credhelper.profile_setup import Prompts, SetupRequest, ds_login_command, run_setup
@@ -53,10 +52,12 @@ def setup(
         secret=(lambda label: typer.prompt(label, hide_input=True, err=True)) if interactive else None,
         confirm=(lambda question: typer.confirm(question, default=True, err=True)) if interactive else None,
     )
-    result = run_setup(request, os.environ, stores.open_store(os.environ), prompts, ds_login_command())
+    result = run_setup(request, os.environ, prompts, ds_login_command())
 
     name = result.settings.profile
     err_console.print(f"Stored access key {mask_key_id(result.access_key_id)} ({result.key_source}) in {result.store}.")
+    if result.session_store != result.store:
+        err_console.print(f"Temporary credentials will be cached in {result.session_store}.")
     err_console.print(f"Saved role {result.settings.role_arn} in {result.settings_file}.")
     err_console.print(f"Wrote [profile {name}] with credential_process to {result.aws_config_file}.", markup=False)
     if result.removed_keys:

@@ -13,16 +13,17 @@ from rich.table import Table
 from credhelper import settings
 from credhelper.cli.common import out_console, provider
 from credhelper.credentials import format_rfc3339
+from credhelper.store.choice import SESSION
 
 
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Show every ds-login profile and the state of its cached credentials."""
-    credhelper_provider = provider()
     now = dt.datetime.now(dt.timezone.utc)
     rows = []
     for name in settings.list_profiles(os.environ):
+        credhelper_provider = provider()
         profile_settings = credhelper_provider.settings(name)
         cached = credhelper_provider.cached(name)
         seconds_left = int(cached.remaining(now).total_seconds()) if cached else None
@@ -34,7 +35,7 @@ def status(
                 "assumed_role_arn": cached.assumed_role_arn if cached else None,
                 "expiration": format_rfc3339(cached.expiration) if cached else None,
                 "seconds_left": max(seconds_left, 0) if seconds_left is not None else None,
-                "store": credhelper_provider.store.describe(),
+                "store": credhelper_provider.store(SESSION, profile_settings).describe(),
             }
         )
     if as_json:

@@ -1,25 +1,30 @@
-"""Where secrets live: the OS keyring, or a store the user chose explicitly.
+"""Where secrets live: the OS keyring, or a fallback that works on headless Linux.
 
-Every backend keeps text values under item names; ``items`` builds the names
-ds-login uses, so that a person can find them with the platform's own tool
-(``secret-tool search service ds-login``, Keychain Access, ``cmdkey``).
+Every backend keeps text values under item names. The item names are built
+here so that a person can find them with the platform's own tool
+(``secret-tool search --all service ds-login``, Keychain Access, ``cmdkey``,
+``keyctl show @u``). ``choice`` picks the backend for each purpose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
 from typing import Protocol
 
-from credhelper import paths
-from credhelper.errors import InvalidInputError
-
 SERVICE = "ds-login"
-STORE_VARIABLE = "DS_LOGIN_STORE"
-STORE_CHOICES = ("keyring", "plaintext-file")
+
+# Backend names, as accepted by DS_LOGIN_STORE and the settings file.
+KEYRING = "keyring"
+KEYCTL = "keyctl"
+ENCRYPTED_FILE = "encrypted-file"
+PLAINTEXT_FILE = "plaintext-file"
+BACKENDS = (KEYRING, KEYCTL, ENCRYPTED_FILE, PLAINTEXT_FILE)
 
 
 class SecretStore(Protocol):
     """A place that keeps text values under item names."""
+
+    name: str
 
     def describe(self) -> str:
         """Name the backend for messages, e.g. ``OS keyring (SecretService)``."""
@@ -27,7 +32,8 @@ class SecretStore(Protocol):
     def get(self, item: str) -> str | None:
         """Return the value, or None when the item does not exist."""
 
-    def set(self, item: str, value: str) -> None: ...
+    def set(self, item: str, value: str, expires: dt.datetime | None = None) -> None:
+        """Store ``value``; a backend that can expire items drops it at ``expires``."""
 
     def delete(self, item: str) -> bool:
         """Remove the item; return whether it existed."""
@@ -39,19 +45,3 @@ def base_keys_item(profile: str) -> str:
 
 def session_item(profile: str) -> str:
     return f"{profile}:session"
-
-
-def open_store(env: Mapping[str, str]) -> SecretStore:
-    """Open the backend named by DS_LOGIN_STORE (default: the OS keyring)."""
-    choice = env.get(STORE_VARIABLE) or "keyring"
-    if choice == "keyring":
-        from credhelper.store.keyring_store import KeyringStore
-
-        return KeyringStore()
-    if choice == "plaintext-file":
-        from credhelper.store.plaintext_file import PlaintextFileStore
-
-        return PlaintextFileStore(paths.state_dir(env) / "plaintext-store.json")
-    raise InvalidInputError(
-        f"invalid {STORE_VARIABLE} value {choice!r}; expected one of: {', '.join(STORE_CHOICES)}"
-    )

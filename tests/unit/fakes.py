@@ -13,6 +13,8 @@ FAKE_KEYS = BaseKeys("AKIAFAKEFAKEFAKE0001", "fakeSecretKeyForTestsOnly000000000
 
 
 class MemoryStore:
+    name = "keyring"
+
     def __init__(self) -> None:
         self.items: dict[str, str] = {}
 
@@ -22,7 +24,7 @@ class MemoryStore:
     def get(self, item: str) -> str | None:
         return self.items.get(item)
 
-    def set(self, item: str, value: str) -> None:
+    def set(self, item: str, value: str, expires: dt.datetime | None = None) -> None:
         self.items[item] = value
 
     def delete(self, item: str) -> bool:

@@ -25,7 +25,7 @@ def _provider(tmp_path: Path, *, mfa_serial: str | None = None, mfa_prompt=None)
     sts = FakeSts()
     provider = Provider(
         env=env,
-        store_factory=lambda _env: store,
+        store_factory=lambda _env, _purpose, _recorded: store,
         clock=lambda: sts.clock[0],
         assume_role=sts,
         mfa_prompt=mfa_prompt,
