@@ -28,7 +28,7 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null
   exit 1
 fi
 
-system_packages="dbus dbus-x11 gnome-keyring libsecret-tools git zsh fish"
+system_packages="dbus dbus-x11 gnome-keyring libsecret-tools keyutils git zsh fish time"
 install_system_packages() {
   missing=""
   for package in $system_packages; do

@@ -37,12 +37,14 @@ def main(arguments: list[str]) -> int:
         return EXIT_USAGE if exit_request.code else 0
     logsetup.configure(2 if options.debug else options.verbose)
 
-    from credhelper.provider import Provider
-    from credhelper.terminal import prompt_mfa_on_tty
+    from credhelper.provider import Provider, store_factory_with_prompt
+    from credhelper.terminal import prompt_mfa_on_tty, prompt_secret_on_tty
 
     try:
         profile = settings.resolve_profile(options.profile, os.environ)
-        provider = Provider(env=os.environ, mfa_prompt=prompt_mfa_on_tty)
+        provider = Provider(
+            env=os.environ, mfa_prompt=prompt_mfa_on_tty, store_factory=store_factory_with_prompt(prompt_secret_on_tty)
+        )
         credentials = provider.credentials(profile)
     except CredhelperError as error:
         if options.debug:

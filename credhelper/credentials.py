@@ -10,10 +10,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-# botocore runs a credential_process again once fewer than 15 minutes are left
-# (botocore.credentials.RefreshableCredentials, advisory refresh window), so
-# cached credentials are served only while more than this remains.
-REFRESH_WINDOW = dt.timedelta(minutes=15, seconds=60)
+from credhelper.hotpath import REFRESH_WINDOW_SECONDS
+
+REFRESH_WINDOW = dt.timedelta(seconds=REFRESH_WINDOW_SECONDS)
 
 
 def mask_key_id(access_key_id: str) -> str:

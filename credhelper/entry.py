@@ -13,6 +13,11 @@ import sys
 def main() -> None:
     arguments = sys.argv[1:]
     if arguments[:1] == ["credential-process"]:
+        from credhelper import hotpath
+
+        if hotpath.serve_cached(arguments[1:]):
+            sys.exit(0)
+
         from credhelper.credential_process import main as process_main
 
         sys.exit(process_main(arguments[1:]))

@@ -103,11 +103,15 @@ def validate_base_keys(keys: BaseKeys) -> BaseKeys:
 def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> ProfileSettings:
     """Validate the request; values not given keep what the profile had."""
     profile = validation.profile_name(request.profile)
-    region = request.region if request.region is not None else (previous.region if previous else None)
+    region = request.region
     duration = request.duration_seconds
+    mfa_serial = request.mfa_serial
+    if previous is not None:
+        region = previous.region if region is None else region
+        duration = previous.duration_seconds if duration is None else duration
+        mfa_serial = previous.mfa_serial if mfa_serial is None else mfa_serial
     if duration is None:
-        duration = previous.duration_seconds if previous else validation.DEFAULT_DURATION_SECONDS
-    mfa_serial = request.mfa_serial if request.mfa_serial is not None else (previous.mfa_serial if previous else None)
+        duration = validation.DEFAULT_DURATION_SECONDS
     return ProfileSettings(
         profile=profile,
         role_arn=validation.role_arn(request.role_arn),

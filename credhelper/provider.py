@@ -43,10 +43,18 @@ def _default_assume_role(
     return sts.assume_role(base, settings, aws_profile=aws_profile, mfa_code=mfa_code)
 
 
-def _default_store_factory(env: Mapping[str, str], purpose: str, recorded: str | None) -> SecretStore:
-    from credhelper.store import choice
+def store_factory_with_prompt(passphrase_prompt: Callable[[str], str] | None) -> StoreFactory:
+    """Return a store factory whose encrypted store asks ``passphrase_prompt`` for its passphrase."""
 
-    return choice.open_store(env, purpose, recorded)
+    def open_store(env: Mapping[str, str], purpose: str, recorded: str | None) -> SecretStore:
+        from credhelper.store import choice
+
+        return choice.open_store(env, purpose, recorded, passphrase_prompt)
+
+    return open_store
+
+
+_default_store_factory = store_factory_with_prompt(None)
 
 
 def _default_aws_profile_exists(env: Mapping[str, str], profile: str) -> bool:

@@ -36,7 +36,7 @@ _OPTIONAL_TEXT_KEYS = ("mfa_serial", "role_session_name", "external_id", "key_st
 
 @dataclass(frozen=True)
 class ProfileSettings:
-    """What ds-login needs to assume the developer role for one profile."""
+    """One profile's settings: the role to assume, how, and where its secrets are kept."""
 
     profile: str
     role_arn: str

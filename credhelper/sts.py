@@ -38,7 +38,7 @@ def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
     # through that profile's credential_process, which is ds-login itself.
     session = boto3.Session(profile_name=aws_profile, region_name=region)
     if session.region_name is None:
-        # STS answers in every region; us-east-1 is where its global endpoint lives.
+        # Every region has an STS endpoint; us-east-1 is the region of the global one.
         log.info("no region configured for STS; using %s", DEFAULT_STS_REGION)
         session = boto3.Session(profile_name=aws_profile, region_name=DEFAULT_STS_REGION)
     return session.client(
@@ -59,7 +59,7 @@ def assume_role(
     """Call AssumeRole for ``settings.role_arn`` and return the temporary credentials.
 
     Raises AwsDeniedError when AWS rejects the keys or the request,
-    AwsUnreachableError when no answer arrives, and LoginRequiredError when
+    AwsUnreachableError when AWS cannot be reached, and LoginRequiredError when
     the role needs an MFA code that was not given.
     """
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
@@ -117,7 +117,7 @@ def _denied(error: Any, settings: ProfileSettings, base: BaseKeys) -> Exception:
     message = error.response.get("Error", {}).get("Message", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded") or status >= 500:
-        return AwsUnreachableError(f"AWS STS failed to answer ({code}) after {MAX_ATTEMPTS} attempts; retry later")
+        return AwsUnreachableError(f"AWS STS returned {code} on each of {MAX_ATTEMPTS} attempts; retry in a few minutes")
     key = mask_key_id(base.access_key_id)
     if code in ("InvalidClientTokenId", "SignatureDoesNotMatch"):
         return AwsDeniedError(

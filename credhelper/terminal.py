@@ -7,8 +7,10 @@ hang. ``/dev/tty`` reaches the person at the keyboard whatever was redirected.
 
 from __future__ import annotations
 
+import getpass
+
 from credhelper import validation
-from credhelper.errors import LoginRequiredError
+from credhelper.errors import KeyringError, LoginRequiredError
 from credhelper.settings import ProfileSettings
 
 
@@ -25,3 +27,16 @@ def prompt_mfa_on_tty(settings: ProfileSettings) -> str:
         tty.write(f"ds-login: MFA code for {settings.mfa_serial}: ")
         tty.flush()
         return validation.mfa_code(tty.readline())
+
+
+def prompt_secret_on_tty(label: str) -> str:
+    """Ask for a hidden value (the encrypted store's passphrase) on /dev/tty."""
+    try:
+        with open("/dev/tty", "r+", encoding="utf-8"):
+            pass
+    except OSError:
+        raise KeyringError(
+            "the encrypted key file needs its passphrase and there is no terminal to ask on; set DS_LOGIN_PASSPHRASE"
+        ) from None
+    # getpass reads from /dev/tty itself when it can open it.
+    return getpass.getpass(f"ds-login: {label}")

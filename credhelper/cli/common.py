@@ -1,4 +1,4 @@
-"""What every command shares: consoles, the --profile option, the provider."""
+"""Helpers shared by every command: consoles, the --profile option, prompts, the provider."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.console import Console
 
 from credhelper import settings, validation
 from credhelper.credentials import TemporaryCredentials
-from credhelper.provider import Provider
+from credhelper.provider import Provider, store_factory_with_prompt
 
 # Messages and progress go to stderr, so stdout carries only a command's product.
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -43,8 +43,16 @@ def prompt_mfa(profile_settings: settings.ProfileSettings) -> str:
     return validation.mfa_code(code)
 
 
+def prompt_passphrase(label: str) -> str:
+    if sys.stdin.isatty():
+        return typer.prompt(label.rstrip(": "), hide_input=True, err=True)
+    from credhelper.terminal import prompt_secret_on_tty
+
+    return prompt_secret_on_tty(label)
+
+
 def provider() -> Provider:
-    return Provider(env=os.environ, mfa_prompt=prompt_mfa)
+    return Provider(env=os.environ, mfa_prompt=prompt_mfa, store_factory=store_factory_with_prompt(prompt_passphrase))
 
 
 def describe_expiry(credentials: TemporaryCredentials) -> str:

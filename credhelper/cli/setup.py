@@ -8,8 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from credhelper.cli.common import ProfileOption, err_console, resolve_profile
+from credhelper.cli.common import ProfileOption, err_console, prompt_passphrase, resolve_profile
 from credhelper.credentials import mask_key_id
+from credhelper.provider import store_factory_with_prompt
 from credhelper.profile_setup import Prompts, SetupRequest, ds_login_command, run_setup
 
 
@@ -52,7 +53,9 @@ def setup(
         secret=(lambda label: typer.prompt(label, hide_input=True, err=True)) if interactive else None,
         confirm=(lambda question: typer.confirm(question, default=True, err=True)) if interactive else None,
     )
-    result = run_setup(request, os.environ, prompts, ds_login_command())
+    result = run_setup(
+        request, os.environ, prompts, ds_login_command(), store_factory_with_prompt(prompt_passphrase if interactive else None)
+    )
 
     name = result.settings.profile
     err_console.print(f"Stored access key {mask_key_id(result.access_key_id)} ({result.key_source}) in {result.store}.")

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 NO_KEYRING_FIX = (
     "start a Secret Service such as gnome-keyring (on a desktop, log in graphically; "
     "over SSH, run ds-login under dbus-run-session), or choose another store with "
-    "DS_LOGIN_STORE=keyctl|encrypted-file|plaintext-file (see docs/keyring.md)"
+    "DS_LOGIN_STORE=keyctl, encrypted-file or plaintext-file (see docs/keyring.md in the ds-login repository)"
 )
 # Windows Credential Manager keeps at most 2560 bytes per credential, which the
 # keyring package stores as UTF-16: 1280 characters, less some margin.

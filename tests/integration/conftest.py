@@ -75,6 +75,9 @@ class Cli:
             input=input_text,
             stdin=None if input_text is not None else subprocess.DEVNULL,
             timeout=timeout,
+            # A new session has no controlling terminal, as under CI or a
+            # notebook server, so nothing can wait on a /dev/tty prompt.
+            start_new_session=True,
         )
         self.calls.append(completed)
         return completed

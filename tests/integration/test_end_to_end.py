@@ -285,3 +285,15 @@ def test_demo_without_secret_service(tmp_path: Path) -> None:
     assert "plaintext file inside the throw-away home" in completed.stdout
     assert "came back identical" in completed.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cache_hit_imports_no_heavy_module(keyring_cli: Cli) -> None:
+    cli = keyring_cli
+    cli.setup()
+    assert cli.ds_login("login").returncode == 0
+    completed = cli.run(sys.executable, "-X", "importtime", "-m", "credhelper", "credential-process")
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["Version"] == 1
+    imported = {line.split("|")[-1].strip() for line in completed.stderr.splitlines() if line.startswith("import time:")}
+    for heavy in ("boto3", "botocore", "keyring", "typer", "rich", "secretstorage"):
+        assert heavy not in imported
