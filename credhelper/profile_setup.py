@@ -28,6 +28,8 @@ StoreFactory = Callable[[Mapping[str, str], str, "str | None"], SecretStore]
 log = logging.getLogger(__name__)
 
 _ACCESS_KEY_ID_RE = re.compile(r"[A-Z0-9]{16,128}")
+# botocore refreshes 15 minutes before expiry, so shorter sessions barely get used.
+SHORT_SESSION_SECONDS = 20 * 60
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,13 @@ def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> P
         mfa_serial = previous.mfa_serial if mfa_serial is None else mfa_serial
     if duration is None:
         duration = validation.DEFAULT_DURATION_SECONDS
+    if validation.MIN_DURATION_SECONDS <= int(duration) < SHORT_SESSION_SECONDS:
+        log.warning(
+            "sessions of %s s are short: AWS tools ask for new credentials once fewer than 15 minutes remain, "
+            "so ds-login will call STS on almost every request; choose --duration %d or more",
+            duration,
+            SHORT_SESSION_SECONDS,
+        )
     return ProfileSettings(
         profile=profile,
         role_arn=validation.role_arn(request.role_arn),

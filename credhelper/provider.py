@@ -15,7 +15,7 @@ from typing import Protocol
 from credhelper import cache, paths, settings
 from credhelper import store as stores
 from credhelper.credentials import BaseKeys, TemporaryCredentials
-from credhelper.errors import KeyringError, LoginRequiredError
+from credhelper.errors import AwsUnreachableError, KeyringError, LoginRequiredError
 from credhelper.settings import ProfileSettings
 from credhelper.store import SecretStore
 from credhelper.store.choice import KEYS, SESSION
@@ -23,6 +23,10 @@ from credhelper.store.choice import KEYS, SESSION
 StoreFactory = Callable[[Mapping[str, str], str, "str | None"], SecretStore]
 
 log = logging.getLogger(__name__)
+
+# When STS cannot be reached, cached credentials with at least this much time
+# left are served instead of an error, so a network blip does not stop work.
+STALE_MINIMUM = dt.timedelta(minutes=2)
 
 
 class AssumeRole(Protocol):
@@ -108,10 +112,25 @@ class Provider:
                 if cached is not None:
                     log.debug("serving credentials refreshed by another process for profile %s", profile)
                     return cached
-            fresh = self._assume(profile_settings, mfa_code)
+            try:
+                fresh = self._assume(profile_settings, mfa_code)
+            except AwsUnreachableError as error:
+                still_valid = self._still_valid(session_store, profile_settings)
+                if still_valid is None:
+                    raise
+                minutes = int(still_valid.remaining(self.clock()).total_seconds() // 60)
+                log.warning("%s; serving cached credentials for profile %s, valid %d more min", error, profile, minutes)
+                return still_valid
             cache.write_session(session_store, profile, fresh)
             log.info("cached new credentials for profile %s in %s", profile, session_store.describe())
             return fresh
+
+    def _still_valid(self, session_store: SecretStore, profile_settings: ProfileSettings) -> TemporaryCredentials | None:
+        """Return cached credentials that are past the refresh window but usable for a while yet."""
+        cached = cache.read_session(session_store, profile_settings.profile)
+        if cached is None or (cached.role_arn and cached.role_arn != profile_settings.role_arn):
+            return None
+        return cached if cached.remaining(self.clock()) > STALE_MINIMUM else None
 
     def base_keys(self, profile: str) -> BaseKeys:
         key_store = self.store(KEYS, self.settings(profile))

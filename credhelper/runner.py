@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -34,6 +35,63 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     return 128 - code if code < 0 else code
+
+
+def run_watching_stderr(argv: Sequence[str], env: Mapping[str, str], needles: Sequence[bytes]) -> tuple[int, bool]:
+    """Run like :func:`run`, copying the child's stderr byte for byte while looking for ``needles``.
+
+    Returns the exit code and whether any needle appeared. When our stderr is
+    a terminal the child writes to a pseudo-terminal, so it still draws its
+    progress bars as it would on the terminal itself.
+    """
+    if not argv:
+        raise CommandNotFoundError("no command given")
+    program = shutil.which(argv[0], path=env.get("PATH"))
+    if program is None:
+        raise CommandNotFoundError(f"command {argv[0]!r} not found on PATH; install it or give its full path")
+
+    use_pty = sys.stderr.isatty()
+    if use_pty:
+        import pty
+
+        reader, writer = pty.openpty()
+        _copy_window_size(sys.stderr.fileno(), writer)
+    else:
+        reader, writer = os.pipe()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    found = False
+    tail = b""
+    longest = max(len(needle) for needle in needles)
+    try:
+        process = subprocess.Popen([program, *argv[1:]], env=dict(env), stderr=writer)
+        os.close(writer)
+        while True:
+            try:
+                chunk = os.read(reader, 65536)
+            except OSError:  # a pseudo-terminal raises EIO once the child has closed it
+                chunk = b""
+            if not chunk:
+                break
+            os.write(sys.stderr.fileno(), chunk)
+            window = tail + chunk
+            found = found or any(needle in window for needle in needles)
+            tail = window[-longest:]
+        code = process.wait()
+    finally:
+        os.close(reader)
+        signal.signal(signal.SIGINT, previous)
+    return (128 - code if code < 0 else code), found
+
+
+def _copy_window_size(source: int, target: int) -> None:
+    import fcntl
+    import termios
+
+    try:
+        size = fcntl.ioctl(source, termios.TIOCGWINSZ, b"\0" * 8)
+        fcntl.ioctl(target, termios.TIOCSWINSZ, size)
+    except OSError:
+        pass
 
 
 def find_dvc(env: Mapping[str, str]) -> str:

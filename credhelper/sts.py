@@ -7,8 +7,10 @@ for it. Endpoints come only from the standard places botocore reads:
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import logging
-from collections.abc import Mapping
+import os
 from typing import Any
 
 from credhelper import validation
@@ -20,18 +22,64 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 15
-MAX_ATTEMPTS = 4
+# Sets both timeouts, in seconds, for networks where the defaults do not fit.
+TIMEOUT_VARIABLE = "DS_LOGIN_STS_TIMEOUT"
+# Total attempts per call, as AWS_MAX_ATTEMPTS sets it for every AWS SDK.
+DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_STS_REGION = "us-east-1"
+# SigV4 requests signed more than 5 minutes off AWS's clock are rejected.
+MAX_CLOCK_SKEW_SECONDS = 300
+_SKEW_CODES = ("RequestExpired", "RequestTimeTooSkewed", "SignatureDoesNotMatch", "InvalidSignatureException")
+
+
+def max_attempts() -> int:
+    value = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_ATTEMPTS
+
+
+def _timeouts() -> tuple[float, float]:
+    value = os.environ.get(TIMEOUT_VARIABLE)
+    if value:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = 0
+        if seconds > 0:
+            return seconds, seconds
+        log.warning("ignoring invalid %s=%r; expected seconds greater than 0", TIMEOUT_VARIABLE, value)
+    return CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
+
+
+def clock_offset_seconds(headers: dict[str, str], now: dt.datetime | None = None) -> float | None:
+    """Return AWS's clock minus this machine's, from a response's Date header, or None without one."""
+    value = headers.get("date")
+    if not value:
+        return None
+    try:
+        server_time = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    local_time = now or dt.datetime.now(dt.timezone.utc)
+    return (server_time - local_time).total_seconds()
+
+
+def describe_skew(offset: float) -> str:
+    direction = "behind" if offset > 0 else "ahead of"
+    return (
+        f"this machine's clock is {abs(offset):.0f} s {direction} AWS's; AWS rejects requests more than "
+        f"{MAX_CLOCK_SKEW_SECONDS // 60} minutes off, so turn on time synchronisation (e.g. timedatectl set-ntp true)"
+    )
 
 
 def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
     import boto3
     from botocore.config import Config
 
+    connect_timeout, read_timeout = _timeouts()
     config = Config(
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "max_attempts": max_attempts()},
     )
     # The profile is named only so that botocore applies its endpoint_url and
     # region; the explicit keys keep botocore from resolving credentials
@@ -100,6 +148,10 @@ def assume_role(
             "check your network, proxy and AWS_ENDPOINT_URL* variables, then retry"
         ) from None
 
+    offset = clock_offset_seconds(response.get("ResponseMetadata", {}).get("HTTPHeaders", {}))
+    if offset is not None and abs(offset) > MAX_CLOCK_SKEW_SECONDS:
+        log.warning("%s", describe_skew(offset))
+
     issued = response["Credentials"]
     return TemporaryCredentials(
         access_key_id=issued["AccessKeyId"],
@@ -115,9 +167,21 @@ def _denied(error: Any, settings: ProfileSettings, base: BaseKeys) -> Exception:
     """Build the error for a rejected AssumeRole; the message never repeats request data."""
     code = error.response.get("Error", {}).get("Code", "Unknown")
     message = error.response.get("Error", {}).get("Message", "")
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    metadata = error.response.get("ResponseMetadata", {})
+    status = metadata.get("HTTPStatusCode", 0)
     if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded") or status >= 500:
-        return AwsUnreachableError(f"AWS STS returned {code} on each of {MAX_ATTEMPTS} attempts; retry in a few minutes")
+        return AwsUnreachableError(
+            f"AWS STS returned {code} on each of {max_attempts()} attempts; retry in a few minutes"
+        )
+    offset = clock_offset_seconds(metadata.get("HTTPHeaders", {}))
+    if code in _SKEW_CODES and offset is not None and abs(offset) > MAX_CLOCK_SKEW_SECONDS:
+        return AwsDeniedError(f"AWS rejected the request ({code}) because {describe_skew(offset)}")
+    if code == "ValidationError" and "DurationSeconds" in message:
+        return AwsDeniedError(
+            f"role {settings.role_arn} does not allow sessions of {settings.duration_seconds} s ({message}); "
+            f"choose a shorter one with: ds-login setup --profile {settings.profile} --role-arn {settings.role_arn} "
+            "--duration 3600"
+        )
     key = mask_key_id(base.access_key_id)
     if code in ("InvalidClientTokenId", "SignatureDoesNotMatch"):
         return AwsDeniedError(

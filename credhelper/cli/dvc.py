@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 
 from credhelper import childenv, runner
-from credhelper.cli.common import ProfileOption, provider, resolve_profile
+from credhelper.cli.common import ProfileOption, err_console, provider, resolve_profile
+
+# How AWS and botocore name expired or revoked temporary credentials in errors.
+EXPIRED_TOKEN_MARKERS = (b"ExpiredToken", b"InvalidToken", b"token included in the request is expired")
 
 
 def dvc(
@@ -24,7 +27,14 @@ def dvc(
     name = resolve_profile(profile)
     provider().credentials(name)
     env = childenv.with_profile(os.environ, name)
-    return runner.run([runner.find_dvc(os.environ), *arguments], env)
+    code, expired = runner.run_watching_stderr([runner.find_dvc(os.environ), *arguments], env, EXPIRED_TOKEN_MARKERS)
+    if code != 0 and expired:
+        err_console.print(
+            f"ds-login: DVC failed because AWS rejected its credentials as expired (ExpiredToken); "
+            f"run: ds-login login --profile {name}   then run the DVC command again",
+            markup=False,
+        )
+    return code
 
 
 def register(app: typer.Typer) -> None:

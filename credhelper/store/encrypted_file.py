@@ -44,6 +44,7 @@ class EncryptedFileStore:
         self.path = path
         self._passphrase = passphrase
         self._key: bytes | None = None
+        self._key_salt: str | None = None  # the salt ``_key`` was derived with
 
     def describe(self) -> str:
         return f"encrypted file {self.path}"
@@ -61,7 +62,7 @@ class EncryptedFileStore:
         return data
 
     def _derive(self, data: dict[str, object]) -> bytes:
-        if self._key is None:
+        if self._key is None or self._key_salt != data["salt"]:
             from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
             parameters = data["scrypt"]
@@ -71,6 +72,7 @@ class EncryptedFileStore:
                 raise KeyringError(f"the passphrase for {self.path} is empty; set {PASSPHRASE_VARIABLE} or type one")
             kdf = Scrypt(salt=_decode(str(data["salt"])), length=32, **parameters)
             self._key = kdf.derive(passphrase.encode("utf-8"))
+            self._key_salt = str(data["salt"])
         return self._key
 
     def get(self, item: str) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 
 from credhelper import settings
 from credhelper import store as stores
-from credhelper.errors import KeyringError, LoginRequiredError, ProfileNotFoundError
+from credhelper.errors import AwsUnreachableError, KeyringError, LoginRequiredError, ProfileNotFoundError
 from credhelper.provider import Provider
 from credhelper.settings import ProfileSettings
 from tests.unit.fakes import FAKE_KEYS, NOW, FakeSts, MemoryStore
@@ -126,3 +126,30 @@ def test_logout_all_removes_both_items(tmp_path: Path) -> None:
     removed = provider.logout("dev", forget_base_keys=True)
     assert removed == ["dev:session", "dev:base-keys"]
     assert store.items == {}
+
+
+def test_unreachable_sts_serves_valid_cache(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    provider, _store, sts = _provider(tmp_path)
+    first = provider.credentials("dev")
+    sts.clock[0] = NOW + dt.timedelta(minutes=50)
+
+    def unreachable(*_args, **_kwargs):
+        raise AwsUnreachableError("cannot reach AWS STS")
+
+    provider.assume_role = unreachable
+    served = provider.credentials("dev")
+    assert served == first
+    assert "serving cached credentials" in caplog.text
+
+
+def test_unreachable_sts_without_cache_raises(tmp_path: Path) -> None:
+    provider, _store, sts = _provider(tmp_path)
+    provider.credentials("dev")
+    sts.clock[0] = NOW + dt.timedelta(minutes=59)
+
+    def unreachable(*_args, **_kwargs):
+        raise AwsUnreachableError("cannot reach AWS STS")
+
+    provider.assume_role = unreachable
+    with pytest.raises(AwsUnreachableError):
+        provider.credentials("dev")
