@@ -44,3 +44,12 @@ def with_profile(env: Mapping[str, str], profile: str) -> dict[str, str]:
     child["AWS_PROFILE"] = profile
     child.pop("AWS_DEFAULT_PROFILE", None)
     return child
+
+
+def with_credential_server(env: Mapping[str, str], server_variables: Mapping[str, str]) -> dict[str, str]:
+    """Return ``env`` pointed at a local credential server, with no keys and no profile that would win over it."""
+    child = {key: value for key, value in env.items() if key not in CREDENTIAL_VARIABLES}
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+        child.pop(name, None)
+    child.update(server_variables)
+    return child

@@ -17,7 +17,7 @@ MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the site once; strict mode turns every broken link or anchor into a failure."""
+    """Build the site once. Strict mode turns every broken link or anchor into a failure."""
     site_dir = tmp_path_factory.mktemp("site")
     completed = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml"),
@@ -53,7 +53,7 @@ def test_reference_lists_command(site: Path, command: str) -> None:
 
 
 def test_readme_links_resolve() -> None:
-    # mkdocs checks the links inside docs/; README.md is outside the site.
+    # mkdocs checks the links inside docs/, but README.md is outside the site.
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     local_targets = [
         target for target in MARKDOWN_LINK.findall(readme) if not re.match(r"[a-z][a-z0-9+.-]*:|#", target)

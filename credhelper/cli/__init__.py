@@ -6,11 +6,10 @@ import logging
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from credhelper import __version__, logsetup
-from credhelper.cli import access, demo, dvc, exec_command, export, setup, status
+from credhelper.cli import access, demo, dvc, exec_command, export, serve, setup, status
 from credhelper.cli.common import err_console
 from credhelper.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, CredhelperError
 
@@ -18,7 +17,7 @@ log = logging.getLogger(__name__)
 
 app = typer.Typer(
     name="ds-login",
-    help="Temporary AWS role credentials for your team's DVC bucket, kept in the OS keyring.",
+    help="Temporary AWS role credentials for your team's DVC bucket, kept in the OS keyring or another secret store.",
     no_args_is_help=False,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -38,7 +37,7 @@ def _version(value: bool) -> None:
 def main(
     context: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Log every step and show tracebacks on errors.")] = False,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="Log progress (where credentials come from).")] = 0,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="Log progress (where credentials come from).", show_default=False)] = 0,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -56,6 +55,7 @@ export.register(app)
 exec_command.register(app)
 dvc.register(app)
 status.register(app)
+serve.register(app)
 demo.register(app)
 
 
@@ -64,12 +64,9 @@ def run(arguments: list[str]) -> None:
     try:
         result = app(args=arguments, prog_name="ds-login", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except click.exceptions.Exit as exit_request:
+    except typer.Exit as exit_request:
         code = exit_request.exit_code
-    except click.exceptions.UsageError as error:
-        error.show(file=sys.stderr)
-        code = EXIT_USAGE
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         err_console.print()
         code = EXIT_INTERRUPTED
     except CredhelperError as error:
@@ -77,9 +74,15 @@ def run(arguments: list[str]) -> None:
             log.debug("traceback", exc_info=True)
         err_console.print(f"ds-login: {error}", markup=False)
         code = error.exit_code
-    except click.exceptions.ClickException as error:
-        error.show(file=sys.stderr)
-        code = error.exit_code
+    except typer.TyperException as error:
+        # typer 0.29 bundles its own click, whose usage errors derive from
+        # TyperException and know how to print themselves.
+        show = getattr(error, "show", None)
+        if show is not None:
+            show(file=sys.stderr)
+        else:
+            err_console.print(f"ds-login: {error}", markup=False)
+        code = getattr(error, "exit_code", EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - last resort: one line, traceback only with --debug
         if _state["debug"]:
             raise

@@ -14,10 +14,10 @@ from credhelper.cli.common import ProfileOption, describe_expiry, err_console, p
 
 def login(
     profile: ProfileOption = None,
-    force: Annotated[bool, typer.Option("--force/--reuse", help="Call STS even when cached credentials are still fresh.")] = True,
+    force: Annotated[bool, typer.Option("--force/--reuse", help="Call STS even when cached credentials are fresh (default), or reuse them.", show_default=False)] = True,
     mfa_code: Annotated[Optional[str], typer.Option("--mfa-code", help="Six-digit MFA code, for scripts.")] = None,
 ) -> None:
-    """Assume the role with your stored key and cache the temporary credentials in the OS keyring."""
+    """Assume the role with your stored key and cache the temporary credentials in the secret store."""
     name = resolve_profile(profile)
     code = validation.mfa_code(mfa_code) if mfa_code else None
     credhelper_provider = provider()

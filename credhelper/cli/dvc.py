@@ -15,7 +15,7 @@ EXPIRED_TOKEN_MARKERS = (b"ExpiredToken", b"InvalidToken", b"token included in t
 
 
 def dvc(
-    arguments: Annotated[list[str], typer.Argument(help="Arguments for dvc, e.g. pull or push -r storage.", show_default=False)],
+    arguments: Annotated[list[str], typer.Argument(help="Arguments for dvc, such as: pull, or: push -r storage.", show_default=False, metavar="DVC_ARGS")],
     profile: ProfileOption = None,
 ) -> int:
     """Run dvc with AWS_PROFILE set to the ds-login profile; its output and exit code pass through.

@@ -17,7 +17,9 @@ def export(
         typer.Option("--format", "-f", help=f"One of: {', '.join(shells.FORMATS)}.", show_default=True),
     ] = "bash",
 ) -> None:
-    """Print export lines for the credentials, e.g. eval "$(ds-login export)".
+    """Print the credentials as variables for a shell or a .env file.
+
+    In bash or zsh: eval "$(ds-login export)".
 
     Static variables do not refresh themselves: prefer the AWS profile, or
     ds-login exec, for anything that runs longer than the credentials.

@@ -34,7 +34,7 @@ def setup(
         ),
     ] = None,
 ) -> None:
-    """Store your long-lived access key in the OS keyring and write an AWS profile that runs ds-login.
+    """Store your access key in the secret store and write an AWS profile that runs ds-login.
 
     The key comes from --source-profile, else AWS_ACCESS_KEY_ID and
     AWS_SECRET_ACCESS_KEY, else a hidden prompt (only at a terminal).

@@ -29,7 +29,9 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
     if page.file.src_uri != REFERENCE_PAGE:
         return markdown
     if MARKER not in markdown:
-        raise PluginError(f"docs/{REFERENCE_PAGE} has no line {MARKER}; the command reference goes there")
+        raise PluginError(
+            f"docs/{REFERENCE_PAGE} is missing the line {MARKER}. Put it back where the command reference belongs."
+        )
     return markdown.replace(MARKER, render_reference())
 
 
@@ -84,7 +86,7 @@ def _render_command(command, context, level: int) -> list[str]:
 
 
 def _render_help(text: str) -> list[str]:
-    """Render click help text: paragraphs rewrapped, ``\\b`` paragraphs verbatim, nothing after ``\\f``."""
+    """Render click help text as click prints it: text after ``\\f`` dropped, ``\\b`` paragraphs kept verbatim."""
     text = inspect.cleandoc(text.split("\f", 1)[0])
     lines = []
     for paragraph in re.split(r"\n\s*\n", text):
