@@ -14,7 +14,7 @@ Reported, each as the median of repeated runs with its ratio to
   profile, and through the AWS CLI's native assume-role profile reading its
   own cache in ~/.aws/cli/cache, to show the cost a person feels.
 
-Usage: python benchmarks/credential_process.py [--runs N] [--write docs/benchmarks.md]
+Usage: python -m benchmarks.credential_process [--runs N] [--write docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -29,11 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.markdown import replace_section
 from credhelper import localaws, localkeyring
 
 BIN = Path(sys.executable).parent
-MARKER_BEGIN = "<!-- credential-process benchmark: begin -->"
-MARKER_END = "<!-- credential-process benchmark: end -->"
 
 
 GNU_TIME = "/usr/bin/time"
@@ -154,8 +153,7 @@ def main() -> None:
     ]
     text = "\n".join(
         [
-            MARKER_BEGIN,
-            f"Measured by `python benchmarks/credential_process.py`, {options.runs} runs each after 2 warm-up runs, "
+            f"Measured by `python -m benchmarks.credential_process`, {options.runs} runs each after 2 warm-up runs, "
             f"on {platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()}; "
             f"session store: {store}; AWS: moto server on 127.0.0.1.",
             "",
@@ -164,23 +162,11 @@ def main() -> None:
             f"Cache hit: {cached[0] / baseline:.2f}x `python -c pass` (target: at most 2.5x) and "
             f"{'-' if cached[1] is None else f'{cached[1] / 1024:.1f}'} MiB peak (target: at most 30 MB). An AWS CLI call through ds-login takes "
             f"{through_ds_login[0] / native[0]:.2f}x the same call through the native profile.",
-            MARKER_END,
         ]
     )
     print(text)
     if options.write:
-        write_section(options.write, text)
-
-
-def write_section(path: Path, text: str) -> None:
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if MARKER_BEGIN in current and MARKER_END in current:
-        before, _, rest = current.partition(MARKER_BEGIN)
-        _, _, after = rest.partition(MARKER_END)
-        current = before + text + after
-    else:
-        current = current.rstrip("\n") + "\n\n## Cached credential-process\n\n" + text + "\n"
-    path.write_text(current, encoding="utf-8")
+        replace_section(options.write, "credential-process", "Cached credential-process", text)
 
 
 if __name__ == "__main__":

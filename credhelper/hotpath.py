@@ -38,9 +38,7 @@ def _profile_from(arguments: list[str], env: Mapping[str, str]) -> str | None:
         profile = arguments[0][len("--profile=") :]
     else:
         return None
-    if not 0 < len(profile) <= 64 or not set(profile) <= _PROFILE_CHARACTERS or not profile[0].isalnum():
-        return None
-    return profile
+    return profile if is_valid_profile_name(profile) else None
 
 
 def _settings_path(env: Mapping[str, str]) -> str:
@@ -126,30 +124,41 @@ def _seconds_left(expiration: str) -> float:
     return (moment - dt.datetime.now(dt.timezone.utc)).total_seconds()
 
 
+def read_fresh(profile: str, env: Mapping[str, str]) -> dict[str, object] | None:
+    """Return the cached credentials' JSON object when fresh, else None; never raises."""
+    settings = _profile_settings(_settings_path(env), profile)
+    if not settings or "role_arn" not in settings:
+        return None
+    store = env.get("DS_LOGIN_SESSION_STORE") or env.get("DS_LOGIN_STORE") or settings.get("session_store")
+    if not store:
+        return None
+    try:
+        text = _read_session(store, f"{profile}:session", env)
+        if text is None:
+            return None
+        cached = json.loads(text)
+        if cached.get("RoleArn") != settings["role_arn"]:
+            return None
+        if _seconds_left(cached["Expiration"]) <= REFRESH_WINDOW_SECONDS:
+            return None
+        return {key: cached[key] for key in _OUTPUT_KEYS}
+    except Exception:  # noqa: BLE001 - any failure here is answered by the full path
+        return None
+
+
 def serve_cached(arguments: list[str], env: Mapping[str, str] | None = None) -> bool:
     """Print fresh cached credentials for botocore and return True, else return False."""
     environment = os.environ if env is None else env
     profile = _profile_from(arguments, environment)
     if profile is None:
         return False
-    settings = _profile_settings(_settings_path(environment), profile)
-    if not settings or "role_arn" not in settings:
-        return False
-    store = environment.get("DS_LOGIN_SESSION_STORE") or environment.get("DS_LOGIN_STORE") or settings.get("session_store")
-    if not store:
-        return False
-    try:
-        text = _read_session(store, f"{profile}:session", environment)
-        if text is None:
-            return False
-        cached = json.loads(text)
-        if cached.get("RoleArn") != settings["role_arn"]:
-            return False
-        if _seconds_left(cached["Expiration"]) <= REFRESH_WINDOW_SECONDS:
-            return False
-        output = {key: cached[key] for key in _OUTPUT_KEYS}
-    except Exception:  # noqa: BLE001 - any failure here is answered by the full path
+    output = read_fresh(profile, environment)
+    if output is None:
         return False
     sys.stdout.write(json.dumps(output) + "\n")
     sys.stdout.flush()
     return True
+
+
+def is_valid_profile_name(profile: str) -> bool:
+    return 0 < len(profile) <= 64 and set(profile) <= _PROFILE_CHARACTERS and profile[0].isalnum()

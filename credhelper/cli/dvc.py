@@ -7,11 +7,8 @@ from typing import Annotated
 
 import typer
 
-from credhelper import childenv, runner
-from credhelper.cli.common import ProfileOption, err_console, provider, resolve_profile
-
-# How AWS and botocore name expired or revoked temporary credentials in errors.
-EXPIRED_TOKEN_MARKERS = (b"ExpiredToken", b"InvalidToken", b"token included in the request is expired")
+from credhelper import dvc_wrapper
+from credhelper.cli.common import ProfileOption, err_console, resolve_profile
 
 
 def dvc(
@@ -22,18 +19,13 @@ def dvc(
 
     Credentials are refreshed first when they are close to expiry, and DVC's
     S3 remote runs ds-login's credential_process again during long transfers.
+    The console script handles this command without typer, so this function
+    runs only for help and for the command reference.
     """
-    runner.check_dvc_repository(arguments)
     name = resolve_profile(profile)
-    provider().credentials(name)
-    env = childenv.with_profile(os.environ, name)
-    code, expired = runner.run_watching_stderr([runner.find_dvc(os.environ), *arguments], env, EXPIRED_TOKEN_MARKERS)
+    code, expired = dvc_wrapper.run_dvc(name, arguments, os.environ)
     if code != 0 and expired:
-        err_console.print(
-            f"ds-login: DVC failed because AWS rejected its credentials as expired (ExpiredToken); "
-            f"run: ds-login login --profile {name}   then run the DVC command again",
-            markup=False,
-        )
+        err_console.print(dvc_wrapper.expired_message(name), markup=False)
     return code
 
 
