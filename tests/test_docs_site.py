@@ -33,7 +33,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_site_builds_every_page(site: Path) -> None:
     for page in ("index", "getting-started", "how-it-works", "keyring", "admin-guide", "troubleshooting",
-                 "reference", "benchmarks"):
+                 "notebooks", "reference", "benchmarks"):
         assert (site / f"{page}.html").is_file(), f"{page}.html is missing from the built site"
 
 
