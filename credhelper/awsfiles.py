@@ -11,7 +11,7 @@ from pathlib import Path
 
 from credhelper import paths
 from credhelper.credentials import BaseKeys
-from credhelper.errors import ConfigurationError
+from credhelper.errors import ConfigurationError, LoginRequiredError
 from credhelper.inifile import IniDocument, botocore_identity
 
 # Keys that make botocore take credentials from somewhere other than
@@ -68,6 +68,28 @@ def aws_profile_exists(env: Mapping[str, str], profile: str) -> bool:
     return profile in load_config_profiles(env) or profile in load_credentials_profiles(env)
 
 
+def profile_credentials(profile: str) -> BaseKeys:
+    """Resolve a profile's credentials exactly as botocore does: static keys, SSO, credential_process or a role.
+
+    Raises LoginRequiredError when the profile yields none (an SSO session
+    that needs ``aws sso login``, for example).
+    """
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        credentials = botocore.session.Session(profile=profile).get_credentials()
+    except BotoCoreError as error:
+        raise LoginRequiredError(
+            f"cannot get credentials from AWS profile {profile!r}: {error}; log in to that profile "
+            f"(for SSO: aws sso login --profile {profile}) and retry"
+        ) from None
+    if credentials is None:
+        raise LoginRequiredError(f"AWS profile {profile!r} has no credentials; log in to it and retry")
+    frozen = credentials.get_frozen_credentials()
+    return BaseKeys(frozen.access_key, frozen.secret_key, frozen.token or "")
+
+
 def read_static_keys(env: Mapping[str, str], profile: str) -> BaseKeys | None:
     """Return the long-lived keys a profile has in plaintext, credentials file first."""
     for section in (load_credentials_profiles(env).get(profile), load_config_profiles(env).get(profile)):
@@ -82,6 +104,12 @@ def read_region(env: Mapping[str, str], profile: str) -> str | None:
         if section and section.get("region"):
             return str(section["region"])
     return None
+
+
+def check_editable(env: Mapping[str, str]) -> None:
+    """Raise ConfigurationError now when the AWS config or credentials file could not be edited later."""
+    IniDocument.load(paths.aws_config_file(env), botocore_identity)
+    IniDocument.load(paths.aws_credentials_file(env))
 
 
 def write_process_profile(env: Mapping[str, str], profile: str, command: str, region: str | None) -> tuple[Path, list[str]]:

@@ -37,13 +37,22 @@ def parse_rfc3339(text: str) -> dt.datetime:
 
 @dataclass(frozen=True)
 class BaseKeys:
-    """A person's long-lived IAM user access key."""
+    """The credentials that call AssumeRole: an IAM user key, or a source profile's credentials.
+
+    ``session_token`` is set only when they are temporary themselves (SSO, a
+    role), which makes the AssumeRole call role chaining.
+    """
 
     access_key_id: str
     secret_access_key: str = field(repr=False)
+    session_token: str = field(default="", repr=False)
 
     def __repr__(self) -> str:
         return f"BaseKeys(access_key_id={mask_key_id(self.access_key_id)!r})"
+
+    @property
+    def temporary(self) -> bool:
+        return bool(self.session_token)
 
     def to_json(self) -> str:
         return json.dumps(

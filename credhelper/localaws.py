@@ -94,22 +94,26 @@ class MotoServer:
         self._process = None
 
     def set_auth(self, enforced: bool) -> None:
-        """Switch IAM enforcement on or off through moto's /moto-api/reset-auth endpoint."""
-        body = b"0" if enforced else b"inf"
-        request = urllib.request.Request(
-            f"{self.endpoint}/moto-api/reset-auth",
-            data=body,
-            method="POST",
-            headers={"Content-Type": "text/plain"},
-        )
-        with urllib.request.urlopen(request, timeout=10):
-            pass
+        set_auth(self.endpoint, enforced)
 
     def __enter__(self) -> MotoServer:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def set_auth(endpoint: str, enforced: bool) -> None:
+    """Switch IAM enforcement on or off through moto's /moto-api/reset-auth endpoint."""
+    body = b"0" if enforced else b"inf"
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/reset-auth",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
 
 
 def _client(service: str, endpoint: str, access_key_id: str = "testing", secret: str = "testing") -> Any:

@@ -41,6 +41,10 @@ class SetupRequest:
     mfa_serial: str | None = None
     source_profile: str | None = None
     remove_plaintext: bool | None = None  # None: ask when a prompt is available
+    external_id: str | None = None
+    role_session_name: str | None = None
+    source_identity: str | None = None
+    tags: tuple[str, ...] | None = None  # KEY=VALUE texts; None keeps the profile's tags
 
 
 @dataclass
@@ -121,14 +125,24 @@ def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> P
             duration,
             SHORT_SESSION_SECONDS,
         )
+    kept = previous or ProfileSettings(profile, request.role_arn)
+    external_id = request.external_id if request.external_id is not None else kept.external_id
+    session_name = request.role_session_name if request.role_session_name is not None else kept.role_session_name
+    source_identity = request.source_identity if request.source_identity is not None else kept.source_identity
+    tags = tuple(validation.tag(text) for text in request.tags) if request.tags is not None else kept.tags
+    if len(tags) > validation.MAX_TAGS:
+        raise InvalidInputError(f"{len(tags)} session tags given; STS accepts at most {validation.MAX_TAGS}")
     return ProfileSettings(
         profile=profile,
         role_arn=validation.role_arn(request.role_arn),
         region=validation.region(region) if region else None,
         duration_seconds=validation.duration_seconds(duration),
         mfa_serial=validation.mfa_serial(mfa_serial) if mfa_serial else None,
-        role_session_name=previous.role_session_name if previous else None,
-        external_id=previous.external_id if previous else None,
+        role_session_name=validation.role_session_name(session_name) if session_name else None,
+        external_id=validation.external_id(external_id) if external_id else None,
+        source_identity=validation.source_identity(source_identity) if source_identity else None,
+        tags=tags,
+        static_profile=kept.static_profile,
     )
 
 
@@ -139,13 +153,10 @@ def _find_keys(
     if request.source_profile:
         source = validation.profile_name(request.source_profile)
         keys = awsfiles.read_static_keys(env, source)
-        if keys is None:
-            raise InvalidInputError(
-                f"profile {source!r} has no aws_access_key_id and aws_secret_access_key in "
-                f"{awsfiles.paths.aws_credentials_file(env)} or {awsfiles.paths.aws_config_file(env)}; "
-                "name a profile with static keys, or omit --source-profile"
-            )
-        return keys, f"profile {source}"
+        if keys is not None:
+            return keys, f"profile {source}"
+        _check_linkable(env, source, request.profile)
+        return None, LINKED
 
     access_key_id = env.get("AWS_ACCESS_KEY_ID")
     secret = env.get("AWS_SECRET_ACCESS_KEY")
@@ -173,6 +184,24 @@ def _find_keys(
     return BaseKeys(access_key_id, secret), "prompt"
 
 
+LINKED = "source profile, used directly"
+
+
+def _check_linkable(env: Mapping[str, str], source: str, profile: str) -> None:
+    """Reject a source profile that does not exist or that would run this ds-login profile again."""
+    config = awsfiles.load_config_profiles(env).get(source)
+    if config is None and source not in awsfiles.load_credentials_profiles(env):
+        raise InvalidInputError(
+            f"AWS profile {source!r} not found in {awsfiles.paths.aws_config_file(env)} or "
+            f"{awsfiles.paths.aws_credentials_file(env)}; check the name with: aws configure list-profiles"
+        )
+    if source == profile or f"--profile {profile}" in str((config or {}).get("credential_process", "")):
+        raise InvalidInputError(
+            f"AWS profile {source!r} gets its credentials from ds-login profile {profile!r} itself; "
+            "name a profile with its own credentials (static keys, SSO, credential_process or a role)"
+        )
+
+
 def run_setup(
     request: SetupRequest,
     env: Mapping[str, str],
@@ -189,7 +218,12 @@ def run_setup(
         previous: ProfileSettings | None = settings.load(validation.profile_name(request.profile), env)
     except settings.ProfileNotFoundError:
         previous = None
+    has_env_keys = bool(env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"))
+    if request.source_profile is None and previous and previous.source_profile and not has_env_keys:
+        request = replace(request, source_profile=previous.source_profile)
     profile_settings = build_settings(request, previous)
+    # Every check before the first write, so a bad file leaves the keyring alone too.
+    awsfiles.check_editable(env)
     open_store = store_factory or _default_store_factory
     store = open_store(env, KEYS, previous.key_store if previous else None)
     session_store = open_store(env, SESSION, previous.session_store if previous else None)
@@ -206,7 +240,11 @@ def run_setup(
     if keys is not None:
         keys = validate_base_keys(keys)
 
-    if keys is not None:
+    if key_source == LINKED:
+        profile_settings = replace(profile_settings, source_profile=request.source_profile, key_store=None)
+        session_store.delete(stores.session_item(profile_settings.profile))
+        access_key_id = ""
+    elif keys is not None:
         store.set(stores.base_keys_item(profile_settings.profile), keys.to_json())
         # Credentials cached for other keys or another role are no longer valid.
         session_store.delete(stores.session_item(profile_settings.profile))
@@ -233,7 +271,7 @@ def run_setup(
         aws_config_file=config_path,
         removed_keys=removed,
     )
-    if request.source_profile:
+    if request.source_profile and key_source != LINKED:
         _handle_plaintext_copy(request, env, prompts, result)
     return result
 

@@ -67,6 +67,12 @@ def _default_aws_profile_exists(env: Mapping[str, str], profile: str) -> bool:
     return awsfiles.aws_profile_exists(env, profile)
 
 
+def _default_resolve_source_profile(env: Mapping[str, str], profile: str) -> BaseKeys:
+    from credhelper import awsfiles
+
+    return awsfiles.profile_credentials(profile)
+
+
 @dataclass
 class Provider:
     env: Mapping[str, str]
@@ -75,6 +81,7 @@ class Provider:
     assume_role: AssumeRole = _default_assume_role
     mfa_prompt: Callable[[ProfileSettings], str] | None = None
     aws_profile_exists: Callable[[Mapping[str, str], str], bool] = _default_aws_profile_exists
+    resolve_source_profile: Callable[[Mapping[str, str], str], BaseKeys] = _default_resolve_source_profile
     _stores: dict[str, SecretStore] = field(default_factory=dict, init=False, repr=False)
 
     def store(self, purpose: str, profile_settings: ProfileSettings) -> SecretStore:
@@ -148,6 +155,9 @@ class Provider:
                 f"ds-login setup --profile {profile} --role-arn ARN"
             ) from None
 
+    def source_profile_credentials(self, source_profile: str) -> BaseKeys:
+        return self.resolve_source_profile(self.env, source_profile)
+
     def logout(self, profile: str, *, forget_base_keys: bool = False) -> list[str]:
         """Delete cached credentials (and with ``forget_base_keys`` the stored keys); return the items removed."""
         profile_settings = self.settings(profile)
@@ -161,7 +171,10 @@ class Provider:
         return removed
 
     def _assume(self, profile_settings: ProfileSettings, mfa_code: str | None) -> TemporaryCredentials:
-        base = self.base_keys(profile_settings.profile)
+        if profile_settings.source_profile:
+            base = self.source_profile_credentials(profile_settings.source_profile)
+        else:
+            base = self.base_keys(profile_settings.profile)
         if profile_settings.mfa_serial and not mfa_code:
             if self.mfa_prompt is None:
                 raise LoginRequiredError(

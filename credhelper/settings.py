@@ -2,36 +2,41 @@
 
 The settings live in ds-login's own INI file (``~/.config/ds-login/config``
 by default), in ``[profile NAME]`` sections with the standard assume-role key
-names (``role_arn``, ``duration_seconds``, ``mfa_serial``, ...). They are kept
-out of ``~/.aws/config`` on purpose: botocore assumes the role by itself when
-a profile there has ``role_arn``, and would then ignore ds-login.
+names (``role_arn``, ``duration_seconds``, ``mfa_serial``, ``external_id``,
+``role_session_name``, ``source_profile``, ...). They are kept out of
+``~/.aws/config`` on purpose: botocore assumes the role by itself when a
+profile there has ``role_arn``, and would then ignore ds-login.
 """
 
 from __future__ import annotations
 
 import configparser
+import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from credhelper import paths, validation
 from credhelper.errors import ConfigurationError, InvalidInputError, ProfileNotFoundError
 from credhelper.inifile import IniDocument
 
+log = logging.getLogger(__name__)
+
 DEFAULT_PROFILE = "ds-developer"
 
-_KNOWN_KEYS = {
-    "role_arn",
+_TEXT_KEYS = (
     "region",
-    "duration_seconds",
     "mfa_serial",
     "role_session_name",
     "external_id",
+    "source_profile",
+    "source_identity",
     "key_store",
     "session_store",
-}
-_OPTIONAL_TEXT_KEYS = ("mfa_serial", "role_session_name", "external_id", "key_store", "session_store")
+    "static_profile",
+)
+_KNOWN_KEYS = {"role_arn", "duration_seconds", "tags", *_TEXT_KEYS}
 
 
 @dataclass(frozen=True)
@@ -45,34 +50,58 @@ class ProfileSettings:
     mfa_serial: str | None = None
     role_session_name: str | None = None
     external_id: str | None = None
+    # An AWS profile whose credentials (static, SSO, credential_process or a
+    # role) assume the role, instead of a key kept by ds-login.
+    source_profile: str | None = None
+    source_identity: str | None = None
+    tags: tuple[tuple[str, str], ...] = field(default=())  # session tags, (key, value) pairs
     key_store: str | None = None  # backend that keeps the long-lived key
     session_store: str | None = None  # backend that caches the temporary credentials
+    static_profile: str | None = None  # section ds-login write-profile wrote in the credentials file
 
     def to_values(self) -> dict[str, str]:
         values = {"role_arn": self.role_arn, "duration_seconds": str(self.duration_seconds)}
-        optional = {
-            "region": self.region,
-            "mfa_serial": self.mfa_serial,
-            "role_session_name": self.role_session_name,
-            "external_id": self.external_id,
-            "key_store": self.key_store,
-            "session_store": self.session_store,
-        }
-        values.update({key: value for key, value in optional.items() if value})
+        for key in _TEXT_KEYS:
+            value = getattr(self, key)
+            if value:
+                values[key] = value
+        if self.tags:
+            values["tags"] = validation.format_tags(self.tags)
         return values
 
 
 def resolve_profile(explicit: str | None, env: Mapping[str, str]) -> str:
-    """Pick the profile: the flag, else DS_LOGIN_PROFILE, else the default name."""
-    name = explicit or env.get("DS_LOGIN_PROFILE") or DEFAULT_PROFILE
-    return validation.profile_name(name)
+    """Pick the profile: the flag, DS_LOGIN_PROFILE, AWS_PROFILE when it names a ds-login profile, the default."""
+    if explicit:
+        return validation.profile_name(explicit)
+    if env.get("DS_LOGIN_PROFILE"):
+        return validation.profile_name(env["DS_LOGIN_PROFILE"])
+    aws_profile = env.get("AWS_PROFILE")
+    if aws_profile and aws_profile in list_profiles(env):
+        log.debug("profile %s taken from AWS_PROFILE", aws_profile)
+        return aws_profile
+    return DEFAULT_PROFILE
 
 
 def _section(profile: str) -> str:
     return f"profile {profile}"
 
 
+def check_file_private(path: Path) -> None:
+    """Raise ConfigurationError when the settings file may be changed by other users."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    if status.st_mode & 0o022:
+        raise ConfigurationError(
+            f"{path} is writable by other users (mode {status.st_mode & 0o777:o}), so its role and commands "
+            f"cannot be trusted; check its content, then run: chmod 600 {path}"
+        )
+
+
 def _read_parser(path: Path) -> configparser.RawConfigParser:
+    check_file_private(path)
     parser = configparser.RawConfigParser()
     try:
         with open(path, encoding="utf-8-sig") as handle:
@@ -106,6 +135,7 @@ def list_profiles(env: Mapping[str, str]) -> list[str]:
 def save(settings: ProfileSettings, env: Mapping[str, str]) -> Path:
     """Write one profile's settings in place; other sections stay byte for byte."""
     path = paths.settings_file(env)
+    check_file_private(path)
     document = IniDocument.load(path)
     removed = tuple(sorted(_KNOWN_KEYS - settings.to_values().keys()))
     document.set_values(_section(settings.profile), settings.to_values(), remove=removed)
@@ -124,26 +154,30 @@ def remove(profile: str, env: Mapping[str, str]) -> bool:
     return True
 
 
+def _optional(values: Mapping[str, str], key: str, check: object) -> str | None:
+    value = values.get(key)
+    return check(value) if value else None  # type: ignore[operator]
+
+
 def _from_values(profile: str, values: Mapping[str, str]) -> ProfileSettings:
-    if "role_arn" not in values:
-        raise InvalidInputError("role_arn is missing; run ds-login setup again with --role-arn")
     from credhelper.store.choice import check_backend_name
 
-    optional = {key: values[key] for key in _OPTIONAL_TEXT_KEYS if values.get(key)}
+    if "role_arn" not in values:
+        raise InvalidInputError("role_arn is missing; run ds-login setup again with --role-arn")
     return ProfileSettings(
         profile=profile,
         role_arn=validation.role_arn(values["role_arn"]),
-        region=validation.region(values["region"]) if values.get("region") else None,
+        region=_optional(values, "region", validation.region),
         duration_seconds=validation.duration_seconds(
             values.get("duration_seconds", validation.DEFAULT_DURATION_SECONDS)
         ),
-        mfa_serial=validation.mfa_serial(optional["mfa_serial"]) if "mfa_serial" in optional else None,
-        role_session_name=(
-            validation.role_session_name(optional["role_session_name"]) if "role_session_name" in optional else None
-        ),
-        external_id=validation.external_id(optional["external_id"]) if "external_id" in optional else None,
-        key_store=check_backend_name(optional["key_store"], "key_store") if "key_store" in optional else None,
-        session_store=(
-            check_backend_name(optional["session_store"], "session_store") if "session_store" in optional else None
-        ),
+        mfa_serial=_optional(values, "mfa_serial", validation.mfa_serial),
+        role_session_name=_optional(values, "role_session_name", validation.role_session_name),
+        external_id=_optional(values, "external_id", validation.external_id),
+        source_profile=_optional(values, "source_profile", validation.profile_name),
+        source_identity=_optional(values, "source_identity", validation.source_identity),
+        tags=validation.tags(values["tags"]) if values.get("tags") else (),
+        key_store=_optional(values, "key_store", lambda value: check_backend_name(value, "key_store")),
+        session_store=_optional(values, "session_store", lambda value: check_backend_name(value, "session_store")),
+        static_profile=_optional(values, "static_profile", validation.profile_name),
     )

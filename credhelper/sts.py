@@ -27,6 +27,8 @@ TIMEOUT_VARIABLE = "DS_LOGIN_STS_TIMEOUT"
 # Total attempts per call, as AWS_MAX_ATTEMPTS sets it for every AWS SDK.
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_STS_REGION = "us-east-1"
+# AWS caps sessions assumed with temporary credentials (role chaining) at one hour.
+MAX_CHAINED_SECONDS = 3600
 # SigV4 requests signed more than 5 minutes off AWS's clock are rejected.
 MAX_CLOCK_SKEW_SECONDS = 300
 _SKEW_CODES = ("RequestExpired", "RequestTimeTooSkewed", "SignatureDoesNotMatch", "InvalidSignatureException")
@@ -93,6 +95,7 @@ def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
         "sts",
         aws_access_key_id=base.access_key_id,
         aws_secret_access_key=base.secret_access_key,
+        aws_session_token=base.session_token or None,
         config=config,
     )
 
@@ -120,6 +123,20 @@ def assume_role(
     }
     if settings.external_id:
         request["ExternalId"] = settings.external_id
+    if settings.source_identity:
+        request["SourceIdentity"] = settings.source_identity
+    if settings.tags:
+        request["Tags"] = [{"Key": key, "Value": value} for key, value in settings.tags]
+    if base.temporary and settings.duration_seconds > MAX_CHAINED_SECONDS:
+        log.warning(
+            "role %s is assumed with temporary credentials (role chaining), which AWS limits to %d s; "
+            "using %d s instead of the configured %d s",
+            settings.role_arn,
+            MAX_CHAINED_SECONDS,
+            MAX_CHAINED_SECONDS,
+            settings.duration_seconds,
+        )
+        request["DurationSeconds"] = MAX_CHAINED_SECONDS
     if settings.mfa_serial:
         if not mfa_code:
             raise LoginRequiredError(
@@ -176,6 +193,11 @@ def _denied(error: Any, settings: ProfileSettings, base: BaseKeys) -> Exception:
     offset = clock_offset_seconds(metadata.get("HTTPHeaders", {}))
     if code in _SKEW_CODES and offset is not None and abs(offset) > MAX_CLOCK_SKEW_SECONDS:
         return AwsDeniedError(f"AWS rejected the request ({code}) because {describe_skew(offset)}")
+    if code == "ValidationError" and "role chaining" in message:
+        return AwsDeniedError(
+            f"AWS limits sessions assumed with temporary credentials to {MAX_CHAINED_SECONDS} s ({message}); "
+            f"run: ds-login setup --profile {settings.profile} --role-arn {settings.role_arn} --duration 3600"
+        )
     if code == "ValidationError" and "DurationSeconds" in message:
         return AwsDeniedError(
             f"role {settings.role_arn} does not allow sessions of {settings.duration_seconds} s ({message}); "

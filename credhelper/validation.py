@@ -138,3 +138,42 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# Session tags (STS AssumeRole Tags): keys of 1 to 128 and values of up to 256
+# letters, digits, spaces and _ . : / = + - @, at most 50 tags per session.
+_TAG_TEXT_RE = re.compile(r"[\w .:/=+\-@]*")
+MAX_TAGS = 50
+
+
+def tag(text: str) -> tuple[str, str]:
+    """Parse one ``KEY=VALUE`` session tag."""
+    key, separator, value = text.partition("=")
+    key, value = key.strip(), value.strip()
+    if not separator or not 1 <= len(key) <= 128 or len(value) > 256 or "=" in key:
+        raise InvalidInputError(f"invalid session tag {text!r}; expected KEY=VALUE, for example team=ml")
+    if not _TAG_TEXT_RE.fullmatch(key) or not _TAG_TEXT_RE.fullmatch(value):
+        raise InvalidInputError(
+            f"invalid session tag {text!r}; STS accepts letters, digits, spaces and _ . : / = + - @"
+        )
+    return key, value
+
+
+def tags(text: str) -> tuple[tuple[str, str], ...]:
+    """Parse comma-separated ``KEY=VALUE`` session tags, as kept in the settings file."""
+    parsed = tuple(tag(part) for part in text.split(",") if part.strip())
+    if len(parsed) > MAX_TAGS:
+        raise InvalidInputError(f"{len(parsed)} session tags given; STS accepts at most {MAX_TAGS}")
+    return parsed
+
+
+def format_tags(pairs: tuple[tuple[str, str], ...]) -> str:
+    return ",".join(f"{key}={value}" for key, value in pairs)
+
+
+def source_identity(value: str) -> str:
+    if not re.fullmatch(r"[\w+=,.@-]{2,64}", value, re.ASCII):
+        raise InvalidInputError(
+            f"invalid source identity {value!r}; STS accepts 2 to 64 letters, digits and +=,.@-"
+        )
+    return value

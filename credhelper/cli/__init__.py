@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from credhelper import __version__, logsetup
-from credhelper.cli import access, demo, dvc, exec_command, export, serve, setup, status
+from credhelper.cli import access, demo, dvc, exec_command, export, serve, setup, status, write_profile
 from credhelper.cli.common import err_console
 from credhelper.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, CredhelperError
 
@@ -56,6 +56,7 @@ exec_command.register(app)
 dvc.register(app)
 status.register(app)
 serve.register(app)
+write_profile.register(app)
 demo.register(app)
 
 

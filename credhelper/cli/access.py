@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 from typing import Annotated, Optional
 
 import typer
 
-from credhelper import validation
+from credhelper import settings, static_profile, validation
 from credhelper.store.choice import SESSION
 from credhelper.cli.common import ProfileOption, describe_expiry, err_console, provider, resolve_profile
 
@@ -47,11 +49,17 @@ def logout(
             abort=True,
             err=True,
         )
-    removed = provider().logout(name, forget_base_keys=all_items)
+    credhelper_provider = provider()
+    removed = credhelper_provider.logout(name, forget_base_keys=all_items)
     if removed:
         err_console.print(f"Deleted {', '.join(removed)} from the secret store.", markup=False)
     else:
         err_console.print(f"Nothing stored for profile {name}.", markup=False)
+    profile_settings = credhelper_provider.settings(name)
+    if profile_settings.static_profile:
+        if static_profile.remove(os.environ, profile_settings.static_profile):
+            err_console.print(f"Removed [{profile_settings.static_profile}] from the shared credentials file.", markup=False)
+        settings.save(dataclasses.replace(profile_settings, static_profile=None), os.environ)
 
 
 def credential_process(profile: ProfileOption = None) -> None:

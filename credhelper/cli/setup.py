@@ -23,7 +23,20 @@ def setup(
     ] = None,
     mfa_serial: Annotated[Optional[str], typer.Option("--mfa-serial", help="ARN of your MFA device, when the role needs MFA.")] = None,
     source_profile: Annotated[
-        Optional[str], typer.Option("--source-profile", help="Take the access key from this AWS profile's static keys.")
+        Optional[str],
+        typer.Option(
+            "--source-profile",
+            help="AWS profile to take credentials from: static keys are moved into the secret store; "
+            "any other profile (SSO, credential_process, a role) is used directly at each refresh.",
+        ),
+    ] = None,
+    external_id: Annotated[Optional[str], typer.Option("--external-id", help="External ID the role's trust policy requires.")] = None,
+    role_session_name: Annotated[
+        Optional[str], typer.Option("--role-session-name", help="Session name (default: your user name, made valid for STS).")
+    ] = None,
+    source_identity: Annotated[Optional[str], typer.Option("--source-identity", help="Source identity to set on the session.")] = None,
+    tag: Annotated[
+        Optional[list[str]], typer.Option("--tag", help="Session tag KEY=VALUE; repeat for more; replaces the profile's tags.")
     ] = None,
     remove_plaintext: Annotated[
         Optional[bool],
@@ -47,6 +60,10 @@ def setup(
         mfa_serial=mfa_serial,
         source_profile=source_profile,
         remove_plaintext=remove_plaintext,
+        external_id=external_id,
+        role_session_name=role_session_name,
+        source_identity=source_identity,
+        tags=tuple(tag) if tag else None,
     )
     interactive = sys.stdin.isatty()
     prompts = Prompts(
@@ -58,7 +75,17 @@ def setup(
     )
 
     name = result.settings.profile
-    err_console.print(f"Stored access key {mask_key_id(result.access_key_id)} ({result.key_source}) in {result.store}.")
+    if result.settings.source_profile:
+        err_console.print(
+            f"Credentials will come from AWS profile {result.settings.source_profile} at each refresh; "
+            "ds-login stores no key for this profile.",
+            markup=False,
+        )
+    else:
+        err_console.print(
+            f"Stored access key {mask_key_id(result.access_key_id)} ({result.key_source}) in {result.store}.",
+            markup=False,
+        )
     if result.session_store != result.store:
         err_console.print(f"Temporary credentials will be cached in {result.session_store}.")
     err_console.print(f"Saved role {result.settings.role_arn} in {result.settings_file}.")
