@@ -112,20 +112,39 @@ def check_editable(env: Mapping[str, str]) -> None:
     IniDocument.load(paths.aws_credentials_file(env))
 
 
-def write_process_profile(env: Mapping[str, str], profile: str, command: str, region: str | None) -> tuple[Path, list[str]]:
+def services_section_name(profile: str) -> str:
+    return f"ds-login-{profile}"
+
+
+def write_process_profile(
+    env: Mapping[str, str],
+    profile: str,
+    command: str,
+    region: str | None,
+    endpoints: Mapping[str, str] | None = None,
+) -> tuple[Path, list[str]]:
     """Point ``profile`` in the AWS config file at ds-login; return the file and the keys removed.
 
     Keys that would make botocore ignore credential_process are removed from
     that one section; every other line of the file stays as it was.
+    ``endpoints`` (service name to URL, e.g. from a team file) go into a
+    ``[services ds-login-PROFILE]`` section that the profile names, the
+    standard place for per-service ``endpoint_url`` since botocore 1.31.
     """
     path = paths.aws_config_file(env)
     document = IniDocument.load(path, botocore_identity)
     section = _config_section(profile)
     present = document.keys(section)
     removed = [key for key in SHADOWING_KEYS if key in present]
-    values = {"credential_process": command}
+    values: dict[str, str | dict[str, str]] = {"credential_process": command}
     if region:
         values["region"] = region
+    if endpoints:
+        services = services_section_name(profile)
+        values["services"] = services
+        document.set_values(
+            f"services {services}", {service: {"endpoint_url": url} for service, url in sorted(endpoints.items())}
+        )
     document.set_values(section, values, remove=tuple(removed))
     document.save(path)
     return path, removed

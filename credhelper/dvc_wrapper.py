@@ -47,11 +47,14 @@ def run_dvc(profile: str, arguments: Sequence[str], env: Mapping[str, str]) -> t
 
 
 def _split_profile(arguments: list[str], env: Mapping[str, str]) -> tuple[str, list[str]]:
-    profile = env.get("DS_LOGIN_PROFILE") or "ds-developer"
     if arguments[:1] in (["--profile"], ["-p"]) and len(arguments) >= 2:
         profile, arguments = arguments[1], arguments[2:]
     elif arguments[:1] and arguments[0].startswith("--profile="):
         profile, arguments = arguments[0].split("=", 1)[1], arguments[1:]
+    else:
+        from credhelper.settings import resolve_profile
+
+        return resolve_profile(None, env), arguments
     if not hotpath.is_valid_profile_name(profile):
         raise InvalidInputError(f"invalid profile name {profile!r}; use letters, digits and . _ @ + -")
     return profile, arguments

@@ -31,7 +31,10 @@ _OUTPUT_KEYS = ("Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Ex
 
 def _profile_from(arguments: list[str], env: Mapping[str, str]) -> str | None:
     if not arguments:
-        profile = env.get("DS_LOGIN_PROFILE") or "ds-developer"
+        # Without --profile, AWS_PROFILE or a team file may choose; the full path resolves that.
+        profile = env.get("DS_LOGIN_PROFILE")
+        if not profile:
+            return None
     elif len(arguments) == 2 and arguments[0] == "--profile":
         profile = arguments[1]
     elif len(arguments) == 1 and arguments[0].startswith("--profile="):

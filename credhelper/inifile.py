@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable, Mapping
+from typing import Union
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ _KEY_RE = re.compile(r"(?P<key>[^=:\s][^=:]*?)\s*[=:]")
 
 
 SectionIdentity = Callable[[str], object]
+Value = Union[str, Mapping[str, str]]
 
 
 def raw_identity(name: str) -> object:
@@ -109,14 +111,20 @@ class IniDocument:
         section = self._find(section_name)
         return list(section.keys) if section else []
 
-    def set_values(self, section_name: str, values: Mapping[str, str], remove: tuple[str, ...] = ()) -> None:
+    def set_values(self, section_name: str, values: Mapping[str, Value], remove: tuple[str, ...] = ()) -> None:
         """Set ``values`` and delete the keys in ``remove`` in one section, creating it if needed.
 
         A key that exists keeps its place; a new key goes after the section's
         last key line, before any comment that introduces the next section.
+        A mapping value becomes a nested block (``s3 =`` and indented keys).
         """
         for key, value in values.items():
-            _check_value(key, value)
+            if isinstance(value, str):
+                _check_value(key, value)
+            else:
+                _check_value(key, "")
+                for sub_key, sub_value in value.items():
+                    _check_value(sub_key, sub_value)
         section = self._find(section_name)
         if section is None:
             self._append_section(section_name, values)
@@ -128,18 +136,17 @@ class IniDocument:
             if key in section.keys and key not in values:
                 first, last = section.keys[key]
                 edits.append((first, last, []))
-        new_lines = []
+        new_lines: list[str] = []
         for key, value in values.items():
-            line = f"{key} = {value}{self.newline}"
             if key in section.keys:
                 first, last = section.keys[key]
                 old_line = self.lines[first]
                 # Keep the key's indentation: configparser reads an indented
                 # key after a less indented one as a continuation line.
                 indent = old_line[: len(old_line) - len(old_line.lstrip())]
-                edits.append((first, last, [indent + line]))
+                edits.append((first, last, self._render(key, value, indent)))
             else:
-                new_lines.append(line)
+                new_lines.extend(self._render(key, value, ""))
         if new_lines:
             insert_at = self._body_end(section)
             if insert_at > 0 and not self.lines[insert_at - 1].endswith(("\n", "\r")):
@@ -190,8 +197,16 @@ class IniDocument:
         if self.lines and self.lines[-1].strip():
             self.lines.append(self.newline)
         self.lines.append(f"[{name}]{self.newline}")
-        self.lines.extend(f"{key} = {value}{self.newline}" for key, value in values.items())
+        for key, value in values.items():
+            self.lines.extend(self._render(key, value, ""))
         self.sections = self._scan()
+
+    def _render(self, key: str, value: Value, indent: str) -> list[str]:
+        if isinstance(value, str):
+            return [f"{indent}{key} = {value}{self.newline}"]
+        lines = [f"{indent}{key} ={self.newline}"]
+        lines.extend(f"{indent}    {sub_key} = {sub_value}{self.newline}" for sub_key, sub_value in value.items())
+        return lines
 
     def _scan(self) -> list[_Section]:
         """Find sections and keys, raising on what configparser would reject."""
@@ -254,5 +269,5 @@ def _check_value(key: str, value: str) -> None:
         raise ValueError(f"invalid INI key {key!r}")
     if "\n" in value or "\r" in value:
         raise ValueError(f"value for {key!r} contains a line break")
-    if value != value.strip():
+    if value and value != value.strip():
         raise ValueError(f"value for {key!r} has leading or trailing white space")

@@ -21,6 +21,7 @@ from credhelper.credentials import BaseKeys, mask_key_id
 from credhelper.errors import InvalidInputError
 from credhelper.settings import ProfileSettings
 from credhelper.store import BACKENDS, SecretStore
+from credhelper.teamfile import TeamFile
 from credhelper.store.choice import KEYS, SESSION
 
 StoreFactory = Callable[[Mapping[str, str], str, "str | None"], SecretStore]
@@ -35,7 +36,7 @@ SHORT_SESSION_SECONDS = 20 * 60
 @dataclass(frozen=True)
 class SetupRequest:
     profile: str
-    role_arn: str
+    role_arn: str | None  # None: the team file's, else the profile's current role
     region: str | None = None
     duration_seconds: int | None = None
     mfa_serial: str | None = None
@@ -45,6 +46,7 @@ class SetupRequest:
     role_session_name: str | None = None
     source_identity: str | None = None
     tags: tuple[str, ...] | None = None  # KEY=VALUE texts; None keeps the profile's tags
+    team: TeamFile | None = None  # shared values for whatever the flags leave out
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Prompts:
 
     secret: Callable[[str], str] | None = None
     confirm: Callable[[str], bool] | None = None
+    text: Callable[[str], str] | None = None
 
 
 def ds_login_command() -> str:
@@ -106,9 +109,28 @@ def validate_base_keys(keys: BaseKeys) -> BaseKeys:
     return BaseKeys(access_key_id, secret)
 
 
+def apply_team(request: SetupRequest) -> SetupRequest:
+    """Fill what the flags leave out from the request's team file."""
+    team = request.team
+    if team is None:
+        return request
+    return replace(
+        request,
+        role_arn=request.role_arn or team.role_arn,
+        region=request.region or team.region,
+        duration_seconds=request.duration_seconds or team.duration_seconds,
+        external_id=request.external_id or team.external_id,
+    )
+
+
 def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> ProfileSettings:
     """Validate the request; values not given keep what the profile had."""
     profile = validation.profile_name(request.profile)
+    role_arn = request.role_arn or (previous.role_arn if previous else None)
+    if not role_arn:
+        raise InvalidInputError(
+            "no role given; pass --role-arn ARN, or --team FILE, or run setup inside a repository with a ds-login.toml"
+        )
     region = request.region
     duration = request.duration_seconds
     mfa_serial = request.mfa_serial
@@ -125,7 +147,7 @@ def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> P
             duration,
             SHORT_SESSION_SECONDS,
         )
-    kept = previous or ProfileSettings(profile, request.role_arn)
+    kept = previous or ProfileSettings(profile, role_arn)
     external_id = request.external_id if request.external_id is not None else kept.external_id
     session_name = request.role_session_name if request.role_session_name is not None else kept.role_session_name
     source_identity = request.source_identity if request.source_identity is not None else kept.source_identity
@@ -134,7 +156,7 @@ def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> P
         raise InvalidInputError(f"{len(tags)} session tags given; STS accepts at most {validation.MAX_TAGS}")
     return ProfileSettings(
         profile=profile,
-        role_arn=validation.role_arn(request.role_arn),
+        role_arn=validation.role_arn(role_arn),
         region=validation.region(region) if region else None,
         duration_seconds=validation.duration_seconds(duration),
         mfa_serial=validation.mfa_serial(mfa_serial) if mfa_serial else None,
@@ -187,6 +209,17 @@ def _find_keys(
 LINKED = "source profile, used directly"
 
 
+def _ask_mfa_device(team: TeamFile, prompts: Prompts) -> str:
+    account = team.role_arn.split(":")[4]
+    if prompts.text is None:
+        raise InvalidInputError(
+            f"the team file {team.path} requires MFA and no MFA device was given; pass "
+            f"--mfa-serial arn:aws:iam::{account}:mfa/<your user name>"
+        )
+    answer = prompts.text(f"Your MFA device ARN (arn:aws:iam::{account}:mfa/<your user name>)")
+    return validation.mfa_serial(answer)
+
+
 def _check_linkable(env: Mapping[str, str], source: str, profile: str) -> None:
     """Reject a source profile that does not exist or that would run this ds-login profile again."""
     config = awsfiles.load_config_profiles(env).get(source)
@@ -218,6 +251,7 @@ def run_setup(
         previous: ProfileSettings | None = settings.load(validation.profile_name(request.profile), env)
     except settings.ProfileNotFoundError:
         previous = None
+    request = apply_team(request)
     has_env_keys = bool(env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"))
     if request.source_profile is None and previous and previous.source_profile and not has_env_keys:
         request = replace(request, source_profile=previous.source_profile)
@@ -239,6 +273,8 @@ def run_setup(
     keys, key_source = _find_keys(request, env, store, prompts)
     if keys is not None:
         keys = validate_base_keys(keys)
+    if request.team and request.team.mfa_required and not profile_settings.mfa_serial:
+        profile_settings = replace(profile_settings, mfa_serial=_ask_mfa_device(request.team, prompts))
 
     if key_source == LINKED:
         profile_settings = replace(profile_settings, source_profile=request.source_profile, key_store=None)
@@ -260,6 +296,7 @@ def run_setup(
         profile_settings.profile,
         f"{command} credential-process --profile {profile_settings.profile}",
         profile_settings.region,
+        request.team.endpoints if request.team else None,
     )
     result = SetupResult(
         settings=profile_settings,

@@ -70,8 +70,9 @@ class ProfileSettings:
         return values
 
 
-def resolve_profile(explicit: str | None, env: Mapping[str, str]) -> str:
-    """Pick the profile: the flag, DS_LOGIN_PROFILE, AWS_PROFILE when it names a ds-login profile, the default."""
+def resolve_profile(explicit: str | None, env: Mapping[str, str], cwd: Path | None = None) -> str:
+    """Pick the profile, first found: the flag, DS_LOGIN_PROFILE, AWS_PROFILE when it names a
+    ds-login profile, the ``profile`` of the team file in the current repository, the default."""
     if explicit:
         return validation.profile_name(explicit)
     if env.get("DS_LOGIN_PROFILE"):
@@ -80,6 +81,14 @@ def resolve_profile(explicit: str | None, env: Mapping[str, str]) -> str:
     if aws_profile and aws_profile in list_profiles(env):
         log.debug("profile %s taken from AWS_PROFILE", aws_profile)
         return aws_profile
+    from credhelper import teamfile
+
+    team_path = teamfile.discover(cwd or Path.cwd())
+    if team_path is not None:
+        team_profile = teamfile.load(team_path).profile
+        if team_profile:
+            log.debug("profile %s taken from the team file %s", team_profile, team_path)
+            return team_profile
     return DEFAULT_PROFILE
 
 

@@ -212,6 +212,11 @@ def _denied(error: Any, settings: ProfileSettings, base: BaseKeys) -> Exception:
         )
     if code == "ExpiredToken":
         return AwsDeniedError(f"the base credentials for {key} have expired; log in to their source again")
+    if code == "AccessDenied" and "MultiFactorAuthentication" in message:
+        return AwsDeniedError(
+            f"AWS rejected the MFA code for {settings.mfa_serial}: it is wrong, expired, or was already used "
+            f"(each code works once); wait for the next code and run: ds-login login --profile {settings.profile}"
+        )
     if code == "AccessDenied":
         return AwsDeniedError(
             f"AWS denied access key {key} the right to assume {settings.role_arn}: {message}; "

@@ -16,23 +16,24 @@ from credhelper.settings import ProfileSettings
 
 def prompt_mfa_on_tty(settings: ProfileSettings) -> str:
     """Ask for the MFA code on /dev/tty; raise LoginRequiredError when there is no terminal."""
+    # Unbuffered binary mode: a text or buffered "r+" stream needs a seekable
+    # file, which a terminal is not.
     try:
-        tty = open("/dev/tty", "r+", encoding="utf-8")  # noqa: SIM115 - closed below
+        tty = open("/dev/tty", "r+b", buffering=0)  # noqa: SIM115 - closed below
     except OSError:
         raise LoginRequiredError(
             f"profile {settings.profile!r} needs an MFA code and there is no terminal to ask on; "
             f"run: ds-login login --profile {settings.profile}"
         ) from None
     with tty:
-        tty.write(f"ds-login: MFA code for {settings.mfa_serial}: ")
-        tty.flush()
-        return validation.mfa_code(tty.readline())
+        tty.write(f"ds-login: MFA code for {settings.mfa_serial}: ".encode())
+        return validation.mfa_code(tty.readline().decode("utf-8", errors="replace"))
 
 
 def prompt_secret_on_tty(label: str) -> str:
     """Ask for a hidden value (the encrypted store's passphrase) on /dev/tty."""
     try:
-        with open("/dev/tty", "r+", encoding="utf-8"):
+        with open("/dev/tty", "r+b", buffering=0):
             pass
     except OSError:
         raise KeyringError(

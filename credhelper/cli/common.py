@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from credhelper import settings, validation
+from credhelper.errors import InvalidInputError
 from credhelper.credentials import TemporaryCredentials
 from credhelper.provider import Provider, store_factory_with_prompt
 
@@ -33,14 +34,26 @@ def resolve_profile(profile: str | None) -> str:
     return settings.resolve_profile(profile, os.environ)
 
 
+MFA_ATTEMPTS = 3
+
+
 def prompt_mfa(profile_settings: settings.ProfileSettings) -> str:
-    """Ask for an MFA code at the terminal (for commands a person runs directly)."""
+    """Ask for an MFA code at the terminal (for commands a person runs directly), up to 3 times."""
     if not sys.stdin.isatty():
         from credhelper.terminal import prompt_mfa_on_tty
 
         return prompt_mfa_on_tty(profile_settings)
-    code = typer.prompt(f"MFA code for {profile_settings.mfa_serial}", err=True)
-    return validation.mfa_code(code)
+    from rich.prompt import Prompt
+
+    for attempt in range(1, MFA_ATTEMPTS + 1):
+        code = Prompt.ask(f"MFA code for [bold]{profile_settings.mfa_serial}[/bold]", console=err_console)
+        try:
+            return validation.mfa_code(code)
+        except InvalidInputError as error:
+            if attempt == MFA_ATTEMPTS:
+                raise
+            err_console.print(f"{error}; try again.", markup=False)
+    raise AssertionError("unreachable")
 
 
 def prompt_passphrase(label: str) -> str:

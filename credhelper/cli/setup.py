@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from credhelper import teamfile
 from credhelper.cli.common import ProfileOption, err_console, prompt_passphrase, resolve_profile
 from credhelper.credentials import mask_key_id
 from credhelper.provider import store_factory_with_prompt
@@ -15,7 +17,18 @@ from credhelper.profile_setup import Prompts, SetupRequest, ds_login_command, ru
 
 
 def setup(
-    role_arn: Annotated[str, typer.Option("--role-arn", help="ARN of the role to assume, e.g. arn:aws:iam::123456789012:role/developer.")],
+    role_arn: Annotated[
+        Optional[str],
+        typer.Option("--role-arn", help="ARN of the role to assume, e.g. arn:aws:iam::123456789012:role/developer."),
+    ] = None,
+    team: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--team",
+            help="Team file with the shared settings (default: ds-login.toml in this repository, if there is one).",
+            show_default=False,
+        ),
+    ] = None,
     profile: ProfileOption = None,
     region: Annotated[Optional[str], typer.Option(help="AWS region for the profile, e.g. eu-west-1.")] = None,
     duration: Annotated[
@@ -50,8 +63,16 @@ def setup(
     """Store your access key in the secret store and write an AWS profile that runs ds-login.
 
     The key comes from --source-profile, else AWS_ACCESS_KEY_ID and
-    AWS_SECRET_ACCESS_KEY, else a hidden prompt (only at a terminal).
+    AWS_SECRET_ACCESS_KEY, else a hidden prompt (only at a terminal). With a
+    team file, only what is personal is asked for: the key and, when the team
+    requires MFA, your MFA device.
     """
+    team_path = team or teamfile.discover(Path.cwd())
+    team_file = teamfile.load(team_path) if team_path else None
+    if team_file is not None:
+        err_console.print(f"Using team file {team_file.path}.", markup=False)
+    if profile is None and not os.environ.get("DS_LOGIN_PROFILE") and team_file and team_file.profile:
+        profile = team_file.profile
     request = SetupRequest(
         profile=resolve_profile(profile),
         role_arn=role_arn,
@@ -64,11 +85,13 @@ def setup(
         role_session_name=role_session_name,
         source_identity=source_identity,
         tags=tuple(tag) if tag else None,
+        team=team_file,
     )
     interactive = sys.stdin.isatty()
     prompts = Prompts(
         secret=(lambda label: typer.prompt(label, hide_input=True, err=True)) if interactive else None,
         confirm=(lambda question: typer.confirm(question, default=True, err=True)) if interactive else None,
+        text=(lambda label: typer.prompt(label, err=True)) if interactive else None,
     )
     result = run_setup(
         request, os.environ, prompts, ds_login_command(), store_factory_with_prompt(prompt_passphrase if interactive else None)

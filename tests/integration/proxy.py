@@ -4,7 +4,7 @@ It forwards every request unchanged (the Host header too, so SigV4
 signatures still match) and can:
 
 - count AssumeRole requests and record their form fields (SerialNumber,
-  TokenCode, DurationSeconds);
+  TokenCode, DurationSeconds), and reject chosen MFA codes as AWS does;
 - inject STS faults: refuse (close the connection), stall, HTTP 500, throttling;
 - shift the Date header of responses, to imitate a skewed local clock;
 - expire temporary keys: rewrite the Expiration of issued credentials to a
@@ -38,6 +38,11 @@ SERVER_ERROR_BODY = (
     b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Receiver</Type>'
     b"<Code>InternalFailure</Code><Message>fake failure</Message></Error><RequestId>fake</RequestId></ErrorResponse>"
 )
+MFA_DENIED_BODY = (
+    b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+    b"<Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time pass code. "
+    b"</Message></Error><RequestId>fake</RequestId></ErrorResponse>"
+)
 EXPIRED_TOKEN_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ExpiredToken</Code>'
     b"<Message>The provided token has expired.</Message><RequestId>fake</RequestId></Error>"
@@ -54,6 +59,7 @@ class ProxyState:
     credential_lifetime_seconds: float | None = None
     s3_delay_seconds: float = 0.0
     expire_after_delay: bool = False  # check a key's expiry after the S3 delay, not before
+    mfa_rejected_codes: set[str] = field(default_factory=set)  # TokenCode values answered with AccessDenied
     assume_role_requests: list[dict[str, str]] = field(default_factory=list)
     expired_rejections: int = 0
     key_expiry: dict[str, float] = field(default_factory=dict)
@@ -85,6 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(state.stall_seconds)
                 self.close_connection = True
                 return
+            if form.get("TokenCode") in state.mfa_rejected_codes:
+                self._reply(403, {"Content-Type": "text/xml"}, MFA_DENIED_BODY)
+                return
             if state.sts_fault in ("500", "throttle"):
                 status, payload = (500, SERVER_ERROR_BODY) if state.sts_fault == "500" else (400, THROTTLING_BODY)
                 self._reply(status, {"Content-Type": "text/xml"}, payload)
@@ -106,6 +115,10 @@ class _Handler(BaseHTTPRequestHandler):
         if is_assume_role and response.status == 200 and state.credential_lifetime_seconds is not None:
             payload = self._shorten_lifetime(state, payload)
         reply_headers = {key: value for key, value in response.getheaders() if key.lower() not in _HOP_BY_HOP}
+        if self.command == "HEAD":
+            # A HEAD reply has no body but the Content-Length of the object.
+            self._reply(response.status, reply_headers, b"", content_length=response.getheader("Content-Length", "0"))
+            return
         self._reply(response.status, reply_headers, payload)
 
     def _reject_expired_key(self, state: ProxyState) -> bool:
@@ -131,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         stamp = dt.datetime.fromtimestamp(expiry, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return _EXPIRATION_RE.sub(f"<Expiration>{stamp}</Expiration>".encode(), payload)
 
-    def _reply(self, status: int, headers: dict[str, str], payload: bytes) -> None:
+    def _reply(self, status: int, headers: dict[str, str], payload: bytes, content_length: str | None = None) -> None:
         self.send_response_only(status)
         shift = self.server.state.date_shift_seconds
         date = email.utils.formatdate(time.time() + shift, usegmt=True)
@@ -139,7 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
             if key.lower() not in ("content-length", "date", "server"):
                 self.send_header(key, value)
         self.send_header("Date", date)
-        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Length", content_length if content_length is not None else str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
 

@@ -21,7 +21,7 @@ def _run(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["setup"], "Missing option '--role-arn'"),
+        (["setup"], "no role given"),
         (["export", "--format", "tcsh"], "invalid format 'tcsh'"),
         (["no-such-command"], "No such command 'no-such-command'"),
         (["logout", "--all"], "add --yes"),
