@@ -61,6 +61,10 @@ class KeyringError(CredhelperError):
     exit_code = EXIT_KEYRING
 
 
+class KeyringLockedError(KeyringError):
+    """The OS keyring exists but is locked; the stored items are still there."""
+
+
 class AwsDeniedError(CredhelperError):
     """AWS rejected the request: bad keys, no permission, or invalid parameters."""
 

@@ -73,7 +73,8 @@ def describe_skew(offset: float) -> str:
     )
 
 
-def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
+def client(service: str, base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
+    """Return a boto3 client for ``service`` signed with ``base``, with bounded timeouts and retries."""
     import boto3
     from botocore.config import Config
 
@@ -84,7 +85,7 @@ def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
         retries={"mode": "standard", "max_attempts": max_attempts()},
     )
     # The profile is named only so that botocore applies its endpoint_url and
-    # region; the explicit keys keep botocore from resolving credentials
+    # region. The explicit keys keep botocore from resolving credentials
     # through that profile's credential_process, which is ds-login itself.
     session = boto3.Session(profile_name=aws_profile, region_name=region)
     if session.region_name is None:
@@ -92,7 +93,7 @@ def _client(base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
         log.info("no region configured for STS; using %s", DEFAULT_STS_REGION)
         session = boto3.Session(profile_name=aws_profile, region_name=DEFAULT_STS_REGION)
     return session.client(
-        "sts",
+        service,
         aws_access_key_id=base.access_key_id,
         aws_secret_access_key=base.secret_access_key,
         aws_session_token=base.session_token or None,
@@ -153,8 +154,8 @@ def assume_role(
         mask_key_id(base.access_key_id),
     )
     try:
-        client = _client(base, settings.region, aws_profile)
-        response = client.assume_role(**request)
+        sts_client = client("sts", base, settings.region, aws_profile)
+        response = sts_client.assume_role(**request)
     except ClientError as error:
         raise _denied(error, settings, base) from None
     except ProfileNotFound as error:

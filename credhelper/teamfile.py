@@ -99,15 +99,6 @@ def _checked(path: Path, key: str, value: str | None, check: Any, expected: str)
         raise _fail(path, key, value, expected) from None
 
 
-def _bucket_name(value: str) -> str:
-    name = value.removeprefix("s3://").rstrip("/")
-    if not 3 <= len(name) <= 63 or not all(character.isalnum() or character in ".-" for character in name):
-        raise InvalidInputError(value)
-    if not (name[0].isalnum() and name[-1].isalnum()) or name != name.lower():
-        raise InvalidInputError(value)
-    return name
-
-
 def load(path: Path) -> TeamFile:
     """Read and check a team file; raises InvalidInputError naming the file and the key."""
     try:
@@ -127,7 +118,7 @@ def load(path: Path) -> TeamFile:
 
     role_arn = _checked(path, "role_arn", _text(path, data, "role_arn"), validation.role_arn, "arn:aws:iam::<12-digit account>:role/<name>")
     region = _checked(path, "region", _text(path, data, "region"), validation.region, 'a region code such as "eu-west-1"')
-    bucket = _checked(path, "bucket", _text(path, data, "bucket"), _bucket_name, 'an S3 bucket name such as "team-dvc-data"')
+    bucket = _checked(path, "bucket", _text(path, data, "bucket"), validation.bucket_name, 'an S3 bucket name such as "team-dvc-data"')
     profile = _checked(path, "profile", _text(path, data, "profile"), validation.profile_name, 'a profile name such as "ds-developer"')
     external_id = _checked(path, "external_id", _text(path, data, "external_id"), validation.external_id, "2 to 1224 characters")
     dvc_remote = _text(path, data, "dvc_remote")

@@ -177,3 +177,12 @@ def source_identity(value: str) -> str:
             f"invalid source identity {value!r}; STS accepts 2 to 64 letters, digits and +=,.@-"
         )
     return value
+
+
+def bucket_name(value: str) -> str:
+    """Check an S3 bucket name (an ``s3://`` prefix is dropped): 3 to 63 lower-case letters, digits, . and -."""
+    name = value.removeprefix("s3://").rstrip("/")
+    valid = 3 <= len(name) <= 63 and all(character.islower() or character.isdigit() or character in ".-" for character in name)
+    if not valid or not (name[0].isalnum() and name[-1].isalnum()) or not name.isascii():
+        raise InvalidInputError(f"invalid S3 bucket name {value!r}; expected 3 to 63 lower-case letters, digits, . and -")
+    return name

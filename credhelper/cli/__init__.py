@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from credhelper import __version__, logsetup
-from credhelper.cli import access, demo, dvc, exec_command, export, serve, setup, status, write_profile
+from credhelper.cli import access, completion, demo, dvc, exec_command, export, serve, setup, status, write_profile
+from credhelper.cli import doctor
 from credhelper.cli.common import err_console
 from credhelper.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, CredhelperError
 
@@ -19,6 +20,8 @@ app = typer.Typer(
     name="ds-login",
     help="Temporary AWS role credentials for your team's DVC bucket, kept in the OS keyring or another secret store.",
     no_args_is_help=False,
+    # Also registers typer's completion classes, which the scripts of
+    # ds-login completion SHELL call back into.
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -55,9 +58,11 @@ export.register(app)
 exec_command.register(app)
 dvc.register(app)
 status.register(app)
+doctor.register(app)
 serve.register(app)
 write_profile.register(app)
 demo.register(app)
+completion.register(app)
 
 
 def run(arguments: list[str]) -> None:

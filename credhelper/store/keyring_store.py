@@ -11,7 +11,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 
-from credhelper.errors import KeyringError
+from credhelper.errors import KeyringError, KeyringLockedError
 from credhelper.store import KEYRING, SERVICE
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def _translated_errors(item: str, action: str) -> Iterator[None]:
     except keyring.errors.NoKeyringError as error:
         raise KeyringError(f"no OS keyring is available to {action} {item!r}; {NO_KEYRING_FIX}") from error
     except keyring.errors.KeyringLocked as error:
-        raise KeyringError(
+        raise KeyringLockedError(
             f"the OS keyring is locked, so ds-login cannot {action} {item!r}; unlock it (log in to the "
             "desktop, or unlock the 'login' keyring in your keyring app) and retry; your stored key is still there"
         ) from error

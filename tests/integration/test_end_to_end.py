@@ -291,7 +291,7 @@ def test_cache_hit_imports_no_heavy_module(keyring_cli: Cli) -> None:
     cli = keyring_cli
     cli.setup()
     assert cli.ds_login("login").returncode == 0
-    completed = cli.run(sys.executable, "-X", "importtime", "-m", "credhelper", "credential-process")
+    completed = cli.run(sys.executable, "-X", "importtime", "-m", "credhelper", "credential-process", "--profile", PROFILE)
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["Version"] == 1
     imported = {line.split("|")[-1].strip() for line in completed.stderr.splitlines() if line.startswith("import time:")}

@@ -31,7 +31,7 @@ def proxy(cli: Cli) -> Iterator[AwsProxy]:
         yield running
 
 
-def _team_repository(cli: Cli, folder: Path, endpoint: str, mfa_required: bool) -> dict[str, str]:
+def _team_repository(cli: Cli, folder: Path, endpoint: str, mfa_required: bool, profile: str) -> dict[str, str]:
     """Create the team's repository with data pushed by a teammate; return file name -> sha256."""
     folder.mkdir()
     (folder / "ds-login.toml").write_text(
@@ -41,8 +41,7 @@ def _team_repository(cli: Cli, folder: Path, endpoint: str, mfa_required: bool) 
         'dvc_remote = "storage"\n'
         "duration_seconds = 3600\n"
         f"mfa_required = {'true' if mfa_required else 'false'}\n"
-        # A profile name of its own: the session's Secret Service may hold other tests' items.
-        f'profile = "team-{uuid.uuid4().hex[:8]}"\n'
+        f'profile = "{profile}"\n'
         "\n[endpoints]\n"
         f'sts = "{endpoint}"\n'
         f's3 = "{endpoint}"\n'
@@ -65,7 +64,7 @@ def _team_repository(cli: Cli, folder: Path, endpoint: str, mfa_required: bool) 
     assert cli.run(dvc, "add", "-q", "data", cwd=folder).returncode == 0
 
     # The teammate pushes with their own ds-login setup (no MFA for them).
-    teammate = cli.setup()
+    teammate = cli.setup("--profile", profile)
     assert teammate.returncode == 0
     pushed = cli.ds_login("dvc", "push", cwd=folder)
     assert pushed.returncode == 0, pushed.stderr
@@ -83,7 +82,10 @@ def _spawn(argv: list[str], env: dict[str, str], cwd: Path) -> pexpect.spawn:
 def test_new_joiner_two_commands(
     cli: Cli, proxy: AwsProxy, secret_service: dict[str, str], tmp_path: Path
 ) -> None:
-    digests = _team_repository(cli, tmp_path / "team-repo", proxy.endpoint, mfa_required=True)
+    # A profile name of its own: the session's Secret Service may hold other tests' items.
+    digests = _team_repository(
+        cli, tmp_path / "team-repo", proxy.endpoint, mfa_required=True, profile=f"team-{uuid.uuid4().hex[:8]}"
+    )
     checkout = tmp_path / "joiner" / "team-repo"
     _new_joiner_checkout(tmp_path / "team-repo", checkout)
 
