@@ -24,7 +24,8 @@ ProfileOption = Annotated[
     typer.Option(
         "--profile",
         "-p",
-        help="ds-login profile to use (default: DS_LOGIN_PROFILE, else ds-developer).",
+        help="ds-login profile to use (default: DS_LOGIN_PROFILE, else AWS_PROFILE if it is a ds-login profile, "
+        "else the profile in the repository's ds-login.toml, else ds-developer).",
         show_default=False,
     ),
 ]

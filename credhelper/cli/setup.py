@@ -129,7 +129,8 @@ def setup(
                 f"Warning: while [{name}] in {result.plaintext_left_in} has keys, botocore uses them and "
                 "ignores ds-login for that profile."
             )
-    err_console.print(f"Next: ds-login login --profile {name}   then: aws s3 ls --profile {name}", markup=False)
+    bucket = f"s3://{team_file.bucket}" if team_file and team_file.bucket else "s3://YOUR-BUCKET"
+    err_console.print(f"Next: ds-login login --profile {name}   then: aws s3 ls {bucket} --profile {name}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

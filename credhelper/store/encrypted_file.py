@@ -40,7 +40,7 @@ class EncryptedFileStore:
 
     name = ENCRYPTED_FILE
 
-    def __init__(self, path: Path, passphrase: Callable[[], str]) -> None:
+    def __init__(self, path: Path, passphrase: Callable[[bool], str]) -> None:
         self.path = path
         self._passphrase = passphrase
         self._key: bytes | None = None
@@ -67,7 +67,7 @@ class EncryptedFileStore:
 
             parameters = data["scrypt"]
             assert isinstance(parameters, dict)
-            passphrase = self._passphrase()
+            passphrase = self._passphrase(not self.path.exists())
             if not passphrase:
                 raise KeyringError(f"the passphrase for {self.path} is empty; set {PASSPHRASE_VARIABLE} or type one")
             kdf = Scrypt(salt=_decode(str(data["salt"])), length=32, **parameters)
@@ -122,11 +122,17 @@ class EncryptedFileStore:
         return True
 
 
-def passphrase_source(env: dict[str, str] | None = None, prompt: Callable[[str], str] | None = None) -> Callable[[], str]:
-    """Return a function that reads the passphrase from the environment, else the prompt."""
+def passphrase_source(
+    env: dict[str, str] | None = None, prompt: Callable[[str], str] | None = None
+) -> Callable[[bool], str]:
+    """Return a function that reads the passphrase from the environment, else the prompt.
+
+    The function takes whether the file is new; a new passphrase typed at the
+    prompt is asked twice, because a typo would lock the key away.
+    """
     environment = os.environ if env is None else env
 
-    def read() -> str:
+    def read(new: bool) -> str:
         value = environment.get(PASSPHRASE_VARIABLE)
         if value:
             return value
@@ -134,6 +140,11 @@ def passphrase_source(env: dict[str, str] | None = None, prompt: Callable[[str],
             raise KeyringError(
                 f"the encrypted store needs its passphrase and there is no terminal to ask on; set {PASSPHRASE_VARIABLE}"
             )
-        return prompt("Passphrase for ds-login's encrypted key file: ")
+        if not new:
+            return prompt("Passphrase for ds-login's encrypted key file: ")
+        first = prompt("New passphrase for ds-login's encrypted key file: ")
+        if prompt("Repeat the new passphrase: ") != first:
+            raise KeyringError("the two passphrases differ; nothing was stored, run the command again")
+        return first
 
     return read

@@ -124,7 +124,7 @@ def plaintext_file_backend(tmp_path: Path) -> Backend:
 @pytest.fixture
 def encrypted_file_backend(tmp_path: Path) -> Backend:
     path = tmp_path / "encrypted-store.json"
-    return Backend(EncryptedFileStore(path, lambda: PASSPHRASE), _unique_item(), path=path)
+    return Backend(EncryptedFileStore(path, lambda _new: PASSPHRASE), _unique_item(), path=path)
 
 
 @pytest.fixture
@@ -330,7 +330,7 @@ def test_delete_removes_every_chunk(chunked_memory_backend: Backend) -> None:
 
 
 def _other_passphrase_store(path: Path) -> EncryptedFileStore:
-    return EncryptedFileStore(path, lambda: "fake-wrong-passphrase")
+    return EncryptedFileStore(path, lambda _new: "fake-wrong-passphrase")
 
 
 def test_wrong_passphrase_get_raises(encrypted_file_backend: Backend) -> None:
@@ -514,9 +514,9 @@ def test_encrypted_file_recreated_readable(tmp_path):
     from credhelper.store.encrypted_file import EncryptedFileStore
 
     path = tmp_path / "encrypted-store.json"
-    first = EncryptedFileStore(path, lambda: "fake-passphrase")
+    first = EncryptedFileStore(path, lambda _new: "fake-passphrase")
     first.set("item", "x")
     path.unlink()
     first.set("item", "y")
 
-    assert EncryptedFileStore(path, lambda: "fake-passphrase").get("item") == "y"
+    assert EncryptedFileStore(path, lambda _new: "fake-passphrase").get("item") == "y"

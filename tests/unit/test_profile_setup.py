@@ -131,3 +131,28 @@ def test_source_profile_region_inherited(tmp_path: Path) -> None:
     assert result.plaintext_removed_from == credentials
     assert FAKE_KEYS.secret_access_key not in credentials.read_text()
     assert not (tmp_path / ".aws" / "credentials.bak").exists()
+
+
+def test_new_passphrase_asked_twice(tmp_path: Path) -> None:
+    from credhelper.errors import KeyringError
+    from credhelper.store.encrypted_file import EncryptedFileStore, passphrase_source
+
+    answers = iter(["fake-one", "fake-two"])
+    store = EncryptedFileStore(tmp_path / "store.json", passphrase_source({}, lambda _label: next(answers)))
+    with pytest.raises(KeyringError, match="differ"):
+        store.set("item", "value")
+    assert not (tmp_path / "store.json").exists()
+
+
+def test_existing_passphrase_asked_once(tmp_path: Path) -> None:
+    from credhelper.store.encrypted_file import EncryptedFileStore, passphrase_source
+
+    labels: list[str] = []
+
+    def prompt(label: str) -> str:
+        labels.append(label)
+        return "fake-passphrase"
+
+    EncryptedFileStore(tmp_path / "store.json", passphrase_source({}, prompt)).set("item", "value")
+    assert EncryptedFileStore(tmp_path / "store.json", passphrase_source({}, prompt)).get("item") == "value"
+    assert len(labels) == 3
