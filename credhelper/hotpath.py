@@ -58,12 +58,15 @@ def _state_dir(env: Mapping[str, str]) -> str:
     return os.path.join(base, "ds-login")
 
 
-def _read_private_text(path: str) -> str | None:
-    """Return a file's text when only its owner may write it; None sends the caller to the full path."""
+def _read_private_text(path: str, forbidden_bits: int = 0o022) -> str | None:
+    """Return a file's text unless its mode has any of ``forbidden_bits`` or another user owns it.
+
+    None sends the caller to the full path, which reports the problem.
+    """
     try:
         with open(path, encoding="utf-8") as handle:
             status = os.fstat(handle.fileno())
-            if status.st_mode & 0o022 or status.st_uid != os.geteuid():
+            if status.st_mode & forbidden_bits or status.st_uid != os.geteuid():
                 return None
             return handle.read()
     except (OSError, UnicodeDecodeError):
@@ -110,7 +113,8 @@ def _read_session(store: str, item: str, env: Mapping[str, str]) -> str | None:
 
         return KeyctlStore().get(item)
     if store == "plaintext-file":
-        text = _read_private_text(os.path.join(_state_dir(env), "plaintext-store.json"))
+        # A file of secrets must not be readable by others either, as store.filecheck.check_private requires.
+        text = _read_private_text(os.path.join(_state_dir(env), "plaintext-store.json"), forbidden_bits=0o077)
         if text is None:
             return None
         value = json.loads(text).get(item)

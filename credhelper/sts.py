@@ -27,6 +27,8 @@ TIMEOUT_VARIABLE = "DS_LOGIN_STS_TIMEOUT"
 # Total attempts per call, as AWS_MAX_ATTEMPTS sets it for every AWS SDK.
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_STS_REGION = "us-east-1"
+# Set to 1 to use a plain-http endpoint on a host other than a loopback address.
+INSECURE_ENDPOINT_VARIABLE = "DS_LOGIN_ALLOW_INSECURE_ENDPOINT"
 # AWS caps sessions assumed with temporary credentials (role chaining) at one hour.
 MAX_CHAINED_SECONDS = 3600
 # SigV4 requests signed more than 5 minutes off AWS's clock are rejected.
@@ -92,13 +94,16 @@ def client(service: str, base: BaseKeys, region: str | None, aws_profile: str | 
         # Every region has an STS endpoint; us-east-1 is the region of the global one.
         log.info("no region configured for STS; using %s", DEFAULT_STS_REGION)
         session = boto3.Session(profile_name=aws_profile, region_name=DEFAULT_STS_REGION)
-    return session.client(
+    created = session.client(
         service,
         aws_access_key_id=base.access_key_id,
         aws_secret_access_key=base.secret_access_key,
         aws_session_token=base.session_token or None,
         config=config,
     )
+    # The endpoint as botocore resolved it: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile, or AWS's own.
+    validation.endpoint_url(created.meta.endpoint_url, allow_insecure=os.environ.get(INSECURE_ENDPOINT_VARIABLE) == "1")
+    return created
 
 
 def assume_role(

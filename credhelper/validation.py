@@ -126,7 +126,8 @@ def endpoint_url(value: str, *, allow_insecure: bool = False) -> str:
         raise InvalidInputError(f"invalid endpoint URL {value!r}; expected https://host[:port]")
     if parts.scheme == "http" and not allow_insecure and not _is_loopback(parts.hostname):
         raise InvalidInputError(
-            f"endpoint URL {value!r} uses plain http to a non-loopback host; use https"
+            f"endpoint URL {value!r} uses plain http to a non-loopback host; use https, or set "
+            "DS_LOGIN_ALLOW_INSECURE_ENDPOINT=1 if the network to that host is trusted"
         )
     return value
 

@@ -16,8 +16,8 @@ from credhelper.credentials import TemporaryCredentials
 from credhelper.provider import Provider, store_factory_with_prompt
 
 # Messages and progress go to stderr, so stdout carries only a command's product.
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+out_console = Console(highlight=False, emoji=False)
 
 ProfileOption = Annotated[
     Optional[str],

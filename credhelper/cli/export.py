@@ -36,7 +36,11 @@ def export(
     if region:
         variables["AWS_REGION"] = region
         variables["AWS_DEFAULT_REGION"] = region
-    print(shells.render(variables, output_format), end="")
+    try:
+        text = shells.render(variables, output_format)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--format") from None
+    print(text, end="")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from credhelper import teamfile
+from credhelper import teamfile, validation
 from credhelper.cli.common import ProfileOption, err_console, prompt_passphrase, resolve_profile
 from credhelper.credentials import mask_key_id
 from credhelper.provider import store_factory_with_prompt
@@ -32,7 +32,7 @@ def setup(
     profile: ProfileOption = None,
     region: Annotated[Optional[str], typer.Option(help="AWS region for the profile, e.g. eu-west-1.")] = None,
     duration: Annotated[
-        Optional[int], typer.Option("--duration", help="Session length in seconds, 900 to 43200 (default 3600).")
+        Optional[str], typer.Option("--duration", help="Session length in seconds, 900 to 43200 (default 3600).")
     ] = None,
     mfa_serial: Annotated[Optional[str], typer.Option("--mfa-serial", help="ARN of your MFA device, when the role needs MFA.")] = None,
     source_profile: Annotated[
@@ -77,7 +77,7 @@ def setup(
         profile=resolve_profile(profile),
         role_arn=role_arn,
         region=region,
-        duration_seconds=duration,
+        duration_seconds=validation.duration_seconds(duration) if duration is not None else None,
         mfa_serial=mfa_serial,
         source_profile=source_profile,
         remove_plaintext=remove_plaintext,
