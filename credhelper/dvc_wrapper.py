@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from credhelper import childenv, hotpath, runner
 from credhelper.errors import EXIT_INTERRUPTED, CredhelperError, InvalidInputError
 
-# How AWS and botocore name expired or revoked temporary credentials in errors.
+# Texts by which AWS and botocore errors name expired or revoked temporary credentials.
 EXPIRED_TOKEN_MARKERS = (b"ExpiredToken", b"InvalidToken", b"token included in the request is expired")
 
 
@@ -39,7 +39,7 @@ def ensure_fresh(profile: str, env: Mapping[str, str]) -> None:
 
 
 def run_dvc(profile: str, arguments: Sequence[str], env: Mapping[str, str]) -> tuple[int, bool]:
-    """Run dvc with AWS_PROFILE set to ``profile``; return its exit code and whether AWS said a token expired."""
+    """Run dvc with AWS_PROFILE set to ``profile``; return its exit code and whether AWS reported an expired token."""
     runner.check_dvc_repository(arguments)
     ensure_fresh(profile, env)
     child_env = childenv.with_profile(env, profile)

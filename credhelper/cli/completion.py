@@ -8,28 +8,23 @@ import typer
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 COMPLETE_VARIABLE = "_DS_LOGIN_COMPLETE"
-INSTALL_HINTS = {
-    "bash": "ds-login completion bash >> ~/.bashrc",
-    "zsh": "ds-login completion zsh >> ~/.zshrc",
-    "fish": "ds-login completion fish > ~/.config/fish/completions/ds-login.fish",
-    "powershell": "ds-login completion powershell >> $PROFILE",
-}
 
 
 def completion(
     shell: Annotated[str, typer.Argument(help=f"One of: {', '.join(SHELLS)}.", show_default=False)],
 ) -> None:
-    """Print the completion script for SHELL; install it as the last line of the help shows.
+    """Print the tab-completion script for SHELL.
 
-    bash: ds-login completion bash >> ~/.bashrc; zsh: ds-login completion zsh >> ~/.zshrc;
-    fish: ds-login completion fish > ~/.config/fish/completions/ds-login.fish;
-    PowerShell: ds-login completion powershell >> $PROFILE.
+    To install it: bash: ds-login completion bash >> ~/.bashrc; zsh: ds-login
+    completion zsh >> ~/.zshrc; fish: ds-login completion fish >
+    ~/.config/fish/completions/ds-login.fish; PowerShell: ds-login completion
+    powershell >> $PROFILE.
     """
     if shell not in SHELLS:
         raise typer.BadParameter(f"invalid shell {shell!r}; expected one of: {', '.join(SHELLS)}")
     # NOTE: typer exposes the script builder only in a private module (checked
     # with typer 0.29.2, the version constraints.txt pins); --show-completion
-    # cannot be told which shell to print for.
+    # takes no shell name and prints for the shell it detects.
     from typer._completion_shared import get_completion_script
 
     print(get_completion_script(prog_name="ds-login", complete_var=COMPLETE_VARIABLE, shell=shell))

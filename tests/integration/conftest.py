@@ -97,6 +97,21 @@ class Cli:
         return completed
 
 
+def init_dvc_project(cli: Cli, folder: Path, remote_url: str | None = None) -> None:
+    """Make ``folder`` a git and DVC repository whose default remote is the team bucket (or ``remote_url``)."""
+    dvc = str(BIN_DIR / "dvc")
+    url = remote_url or f"s3://{cli.team.bucket}/files"
+    for argv in (
+        ["git", "init", "-q"],
+        [dvc, "init", "-q"],
+        # DVC would otherwise look for a newer version on the internet.
+        [dvc, "config", "core.check_update", "false"],
+        [dvc, "remote", "add", "-d", "storage", url],
+    ):
+        completed = cli.run(*argv, cwd=folder)
+        assert completed.returncode == 0, completed.stderr
+
+
 def base_environment(home: Path, endpoint: str) -> dict[str, str]:
     env = {
         "PATH": os.pathsep.join([str(BIN_DIR), "/usr/local/bin", "/usr/bin", "/bin"]),

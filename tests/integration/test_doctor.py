@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from credhelper import localaws
-from tests.integration.conftest import BIN_DIR, Cli
+from tests.integration.conftest import Cli, init_dvc_project
 from tests.integration.proxy import AwsProxy
 
 pytestmark = pytest.mark.integration
@@ -33,15 +33,7 @@ FAKE_SECRET = "fakeSecretForDoctorTestsOnly000000000000"
 
 def _dvc_project(cli: Cli, project: Path, remote_url: str) -> Path:
     project.mkdir()
-    dvc = str(BIN_DIR / "dvc")
-    for argv in (
-        ["git", "init", "-q"],
-        [dvc, "init", "-q"],
-        [dvc, "config", "core.check_update", "false"],
-        [dvc, "remote", "add", "-d", "storage", remote_url],
-    ):
-        completed = cli.run(*argv, cwd=project)
-        assert completed.returncode == 0, completed.stderr
+    init_dvc_project(cli, project, remote_url)
     return project
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from credhelper import localaws
-from tests.integration.conftest import BIN_DIR, Cli
+from tests.integration.conftest import BIN_DIR, Cli, init_dvc_project
 
 pytestmark = pytest.mark.integration
 
@@ -116,15 +116,8 @@ def test_dvc_round_trip_through_ds_login(cli: Cli, tmp_path: Path) -> None:
     cli.setup()
     project = tmp_path / "project"
     project.mkdir()
+    init_dvc_project(cli, project)
     dvc = str(BIN_DIR / "dvc")
-    for argv in (
-        ["git", "init", "-q"],
-        [dvc, "init", "-q"],
-        [dvc, "config", "core.check_update", "false"],
-        [dvc, "remote", "add", "-d", "storage", f"s3://{cli.team.bucket}/files"],
-    ):
-        completed = cli.run(*argv, cwd=project)
-        assert completed.returncode == 0, completed.stderr
 
     data = project / "data.bin"
     data.write_bytes(os.urandom(300_000))

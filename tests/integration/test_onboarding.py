@@ -14,7 +14,7 @@ import pexpect
 import pytest
 
 from credhelper import localaws
-from tests.integration.conftest import BIN_DIR, Cli, base_environment
+from tests.integration.conftest import BIN_DIR, Cli, base_environment, init_dvc_project
 from tests.integration.proxy import AwsProxy
 
 pytestmark = pytest.mark.integration
@@ -46,14 +46,8 @@ def _team_repository(cli: Cli, folder: Path, endpoint: str, mfa_required: bool, 
         f'sts = "{endpoint}"\n'
         f's3 = "{endpoint}"\n'
     )
+    init_dvc_project(cli, folder)
     dvc = str(BIN_DIR / "dvc")
-    for argv in (
-        ["git", "init", "-q"],
-        [dvc, "init", "-q"],
-        [dvc, "config", "core.check_update", "false"],
-        [dvc, "remote", "add", "-d", "storage", f"s3://{cli.team.bucket}/files"],
-    ):
-        assert cli.run(*argv, cwd=folder).returncode == 0
     data = folder / "data"
     data.mkdir()
     digests = {}

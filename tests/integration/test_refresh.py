@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from credhelper import localaws
-from tests.integration.conftest import BIN_DIR, Cli
+from tests.integration.conftest import BIN_DIR, Cli, init_dvc_project
 from tests.integration.proxy import AwsProxy
 
 pytestmark = pytest.mark.integration
@@ -116,15 +116,8 @@ def test_clock_skew_reported(cli: Cli, proxy: AwsProxy) -> None:
 
 def _dvc_project(cli: Cli, project: Path, files: int) -> None:
     project.mkdir()
+    init_dvc_project(cli, project)
     dvc = str(BIN_DIR / "dvc")
-    for argv in (
-        ["git", "init", "-q"],
-        [dvc, "init", "-q"],
-        [dvc, "config", "core.check_update", "false"],
-        [dvc, "remote", "add", "-d", "storage", f"s3://{cli.team.bucket}/files"],
-    ):
-        completed = cli.run(*argv, cwd=project)
-        assert completed.returncode == 0, completed.stderr
     data = project / "data"
     data.mkdir()
     for number in range(files):
