@@ -188,3 +188,25 @@ def _add_gateway_role(cli: Cli, gateway_arn: str, session_arn: str) -> None:
         ),
     )
     localaws.set_auth(server_url, enforced=True)
+
+
+def test_assume_role_options_sent(cli: Cli) -> None:
+    with AwsProxy(cli.team.endpoint) as proxy:
+        cli.env["AWS_ENDPOINT_URL"] = proxy.endpoint
+        setup = cli.ds_login(
+            "setup", "--role-arn", cli.team.role_arn, "--external-id", "team-ml-external",
+            "--role-session-name", "jdoe-laptop", "--source-identity", "jdoe", "--tag", "team=ml", "--tag", "project=churn",
+            extra=cli.user_keys,
+        )
+        assert setup.returncode == 0, setup.stderr
+        login = cli.ds_login("login")
+        assert login.returncode == 0, login.stderr
+        sent = proxy.state.assume_role_requests[-1]
+
+    assert sent["ExternalId"] == "team-ml-external"
+    assert sent["RoleSessionName"] == "jdoe-laptop"
+    assert sent["SourceIdentity"] == "jdoe"
+    assert (sent["Tags.member.1.Key"], sent["Tags.member.1.Value"]) == ("team", "ml")
+    assert (sent["Tags.member.2.Key"], sent["Tags.member.2.Value"]) == ("project", "churn")
+    settings_text = (cli.home / ".config" / "ds-login" / "config").read_text()
+    assert "tags = team=ml,project=churn" in settings_text
