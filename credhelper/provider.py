@@ -122,7 +122,8 @@ class Provider:
             try:
                 fresh = self._assume(profile_settings, mfa_code)
             except AwsUnreachableError as error:
-                still_valid = self._still_valid(session_store, profile_settings)
+                # An explicit login asked for new credentials, so it reports the failure.
+                still_valid = None if force else self._still_valid(session_store, profile_settings)
                 if still_valid is None:
                     raise
                 minutes = int(still_valid.remaining(self.clock()).total_seconds() // 60)

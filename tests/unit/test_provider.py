@@ -153,3 +153,16 @@ def test_unreachable_sts_without_cache_raises(tmp_path: Path) -> None:
     provider.assume_role = unreachable
     with pytest.raises(AwsUnreachableError):
         provider.credentials("dev")
+
+
+def test_forced_login_reports_unreachable(tmp_path: Path) -> None:
+    provider, _store, sts = _provider(tmp_path)
+    provider.credentials("dev")
+    sts.clock[0] = NOW + dt.timedelta(minutes=50)
+
+    def unreachable(*_args, **_kwargs):
+        raise AwsUnreachableError("cannot reach AWS STS")
+
+    provider.assume_role = unreachable
+    with pytest.raises(AwsUnreachableError):
+        provider.credentials("dev", force=True)
