@@ -165,6 +165,8 @@ def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> P
         source_identity=validation.source_identity(source_identity) if source_identity else None,
         tags=tags,
         static_profile=kept.static_profile,
+        allow_insecure_endpoints=bool(request.team and request.team.allow_insecure_endpoints)
+        or (request.team is None and kept.allow_insecure_endpoints),
     )
 
 

@@ -36,7 +36,7 @@ _TEXT_KEYS = (
     "session_store",
     "static_profile",
 )
-_KNOWN_KEYS = {"role_arn", "duration_seconds", "tags", *_TEXT_KEYS}
+_KNOWN_KEYS = {"role_arn", "duration_seconds", "tags", "allow_insecure_endpoints", *_TEXT_KEYS}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class ProfileSettings:
     key_store: str | None = None  # backend that keeps the long-lived key
     session_store: str | None = None  # backend that caches the temporary credentials
     static_profile: str | None = None  # section ds-login write-profile wrote in the credentials file
+    # Plain http to a non-loopback endpoint, allowed by the team file that set the endpoints.
+    allow_insecure_endpoints: bool = False
 
     def to_values(self) -> dict[str, str]:
         values = {"role_arn": self.role_arn, "duration_seconds": str(self.duration_seconds)}
@@ -67,6 +69,8 @@ class ProfileSettings:
                 values[key] = value
         if self.tags:
             values["tags"] = validation.format_tags(self.tags)
+        if self.allow_insecure_endpoints:
+            values["allow_insecure_endpoints"] = "true"
         return values
 
 
@@ -189,4 +193,12 @@ def _from_values(profile: str, values: Mapping[str, str]) -> ProfileSettings:
         key_store=_optional(values, "key_store", lambda value: check_backend_name(value, "key_store")),
         session_store=_optional(values, "session_store", lambda value: check_backend_name(value, "session_store")),
         static_profile=_optional(values, "static_profile", validation.profile_name),
+        allow_insecure_endpoints=_flag(values, "allow_insecure_endpoints"),
     )
+
+
+def _flag(values: Mapping[str, str], key: str) -> bool:
+    value = values.get(key, "false").strip().lower()
+    if value not in ("true", "false"):
+        raise InvalidInputError(f"invalid {key} = {value!r}; expected true or false")
+    return value == "true"

@@ -75,8 +75,14 @@ def describe_skew(offset: float) -> str:
     )
 
 
-def client(service: str, base: BaseKeys, region: str | None, aws_profile: str | None) -> Any:
-    """Return a boto3 client for ``service`` signed with ``base``, with bounded timeouts and retries."""
+def client(
+    service: str, base: BaseKeys, region: str | None, aws_profile: str | None, *, allow_insecure: bool = False
+) -> Any:
+    """Return a boto3 client for ``service`` signed with ``base``, with bounded timeouts and retries.
+
+    Raises InvalidInputError when the endpoint is plain http to a non-loopback
+    host, unless ``allow_insecure`` or DS_LOGIN_ALLOW_INSECURE_ENDPOINT=1.
+    """
     import boto3
     from botocore.config import Config
 
@@ -102,7 +108,8 @@ def client(service: str, base: BaseKeys, region: str | None, aws_profile: str | 
         config=config,
     )
     # The endpoint as botocore resolved it: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile, or AWS's own.
-    validation.endpoint_url(created.meta.endpoint_url, allow_insecure=os.environ.get(INSECURE_ENDPOINT_VARIABLE) == "1")
+    insecure_allowed = allow_insecure or os.environ.get(INSECURE_ENDPOINT_VARIABLE) == "1"
+    validation.endpoint_url(created.meta.endpoint_url, allow_insecure=insecure_allowed)
     return created
 
 
@@ -159,7 +166,9 @@ def assume_role(
         mask_key_id(base.access_key_id),
     )
     try:
-        sts_client = client("sts", base, settings.region, aws_profile)
+        sts_client = client(
+            "sts", base, settings.region, aws_profile, allow_insecure=settings.allow_insecure_endpoints
+        )
         response = sts_client.assume_role(**request)
     except ClientError as error:
         raise _denied(error, settings, base) from None

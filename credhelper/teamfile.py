@@ -64,6 +64,7 @@ class TeamFile:
     profile: str | None = None
     external_id: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)  # service name -> endpoint URL
+    allow_insecure_endpoints: bool = False
 
 
 def discover(start: Path) -> Path | None:
@@ -164,4 +165,5 @@ def load(path: Path) -> TeamFile:
         profile=profile,
         external_id=external_id,
         endpoints=checked_endpoints,
+        allow_insecure_endpoints=allow_insecure,
     )

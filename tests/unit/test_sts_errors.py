@@ -68,3 +68,19 @@ def test_invalid_key_masked_in_message() -> None:
 def test_max_attempts_from_environment(monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", value)
     assert sts.max_attempts() == expected
+
+
+def test_remote_http_endpoint_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    from credhelper.errors import InvalidInputError
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://sts.example.invalid")
+    monkeypatch.delenv("DS_LOGIN_ALLOW_INSECURE_ENDPOINT", raising=False)
+    with pytest.raises(InvalidInputError, match="plain http"):
+        sts.client("sts", FAKE_KEYS, "us-east-1", None)
+
+
+def test_remote_http_endpoint_allowed_by_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://sts.example.invalid")
+    monkeypatch.delenv("DS_LOGIN_ALLOW_INSECURE_ENDPOINT", raising=False)
+    created = sts.client("sts", FAKE_KEYS, "us-east-1", None, allow_insecure=True)
+    assert created.meta.endpoint_url == "http://sts.example.invalid"

@@ -84,3 +84,16 @@ def test_discover_stops_at_repository(tmp_path: Path) -> None:
 def test_missing_file_named(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="not found"):
         teamfile.load(tmp_path / "nope.toml")
+
+
+def test_insecure_flag_reaches_settings(tmp_path: Path) -> None:
+    from credhelper import settings
+    from credhelper.profile_setup import Prompts, SetupRequest, run_setup
+    from tests.unit.fakes import FAKE_KEYS, MemoryStore
+
+    path = _write(tmp_path, f'role_arn = "{ROLE}"\nallow_insecure_endpoints = true\n[endpoints]\ns3 = "http://minio.lan:9000"\n')
+    env = {"HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": FAKE_KEYS.access_key_id, "AWS_SECRET_ACCESS_KEY": FAKE_KEYS.secret_access_key}
+    store = MemoryStore()
+    run_setup(SetupRequest("dev", None, team=teamfile.load(path)), env, Prompts(), "ds-login", lambda _e, _p, _r: store)
+    assert settings.load("dev", env).allow_insecure_endpoints is True
+    assert "endpoint_url = http://minio.lan:9000" in (tmp_path / ".aws" / "config").read_text()
