@@ -1,8 +1,8 @@
 """Count STS calls for 50 simultaneous cold callers, and time ds-login dvc pull against dvc pull.
 
 Everything runs on this machine: a moto server on 127.0.0.1 set up like a data
-team, with a counting proxy in front of it (tests/integration/proxy.py), and a
-throw-away home folder with the explicit plaintext store, so the figures do
+team, with a counting proxy in front of it (tests/integration/proxy.py). The
+throw-away home folder uses the explicit plaintext store, so the figures do
 not depend on a Secret Service.
 
 1. Fifty processes start at once with empty caches: ``ds-login
@@ -22,35 +22,19 @@ import platform
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import homes
+from benchmarks.homes import BIN
 from benchmarks.markdown import replace_section
 from credhelper import localaws
 from tests.integration.proxy import AwsProxy
 
-BIN = Path(sys.executable).parent
 CALLERS = 50
 FILES = 40
 FILE_BYTES = 256 * 1024
-
-
-def _environment(home: Path, endpoint: str) -> dict[str, str]:
-    return {
-        "PATH": os.pathsep.join([str(BIN), "/usr/bin", "/bin"]),
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "DVC_NO_ANALYTICS": "1",
-        "DS_LOGIN_STORE": "plaintext-file",
-        "GIT_AUTHOR_NAME": "bench",
-        "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-        "GIT_COMMITTER_NAME": "bench",
-        "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-    }
 
 
 def _check(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
@@ -68,13 +52,10 @@ def _simultaneous(argv: list[str], env: dict[str, str]) -> int:
 def cold_callers(folder: Path, team: localaws.Team, proxy: AwsProxy) -> list[tuple[str, int, int]]:
     home = folder / "callers"
     home.mkdir()
-    env = _environment(home, proxy.endpoint)
-    keys = {"AWS_ACCESS_KEY_ID": team.access_key_id, "AWS_SECRET_ACCESS_KEY": team.secret_access_key}
-    _check([str(BIN / "ds-login"), "setup", "--role-arn", team.role_arn, "--region", localaws.REGION], {**env, **keys})
-    with open(home / ".aws" / "credentials", "a", encoding="utf-8") as handle:
-        handle.write(f"[base]\naws_access_key_id = {team.access_key_id}\naws_secret_access_key = {team.secret_access_key}\n")
-    with open(home / ".aws" / "config", "a", encoding="utf-8") as handle:
-        handle.write(f"\n[profile native]\nrole_arn = {team.role_arn}\nsource_profile = base\nregion = {localaws.REGION}\n")
+    env = {**homes.environment(home, proxy.endpoint), "DS_LOGIN_STORE": "plaintext-file"}
+    setup = [str(BIN / "ds-login"), "setup", "--role-arn", team.role_arn, "--region", localaws.REGION]
+    _check(setup, {**env, **homes.user_keys(team)})
+    homes.add_native_profile(home, team)
 
     results = []
     before = proxy.assume_role_count
@@ -90,9 +71,9 @@ def cold_callers(folder: Path, team: localaws.Team, proxy: AwsProxy) -> list[tup
 def dvc_pull(folder: Path, team: localaws.Team, runs: int) -> tuple[float, float]:
     home = folder / "dvc-home"
     home.mkdir()
-    env = _environment(home, team.endpoint)
-    keys = {"AWS_ACCESS_KEY_ID": team.access_key_id, "AWS_SECRET_ACCESS_KEY": team.secret_access_key}
-    _check([str(BIN / "ds-login"), "setup", "--role-arn", team.role_arn, "--region", localaws.REGION], {**env, **keys})
+    env = {**homes.environment(home, team.endpoint), "DS_LOGIN_STORE": "plaintext-file"}
+    setup = [str(BIN / "ds-login"), "setup", "--role-arn", team.role_arn, "--region", localaws.REGION]
+    _check(setup, {**env, **homes.user_keys(team)})
     _check([str(BIN / "ds-login"), "login"], env)
 
     project = folder / "project"

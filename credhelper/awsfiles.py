@@ -1,7 +1,7 @@
 """Reading and editing the AWS config and shared credentials files.
 
-Values are read with botocore's own loader, so ds-login sees exactly what the
-AWS CLI and boto3 see. Edits go through the round-trip editor in ``inifile``.
+Values are read with botocore's own loader, so ds-login reads the same values
+as the AWS CLI and boto3. Edits go through the round-trip editor in ``inifile``.
 """
 
 from __future__ import annotations

@@ -7,8 +7,11 @@ any user on the machine could read them from /proc.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from credhelper.credentials import TemporaryCredentials
+if TYPE_CHECKING:
+    # Only for annotations: ds-login dvc imports this module on its fast path.
+    from credhelper.credentials import TemporaryCredentials
 
 # Variables that would override a profile in botocore's credential chain.
 CREDENTIAL_VARIABLES = (

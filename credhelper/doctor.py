@@ -199,7 +199,7 @@ class Doctor:
             return CheckResult(BASE_KEYS, SKIP, f"needs {INSTALL}")
         source_profile = self._settings.source_profile
         if source_profile:
-            self._base = self.provider.source_profile_credentials(source_profile)
+            self._base = self.provider.resolve_source_profile(self.provider.env, source_profile)
             key = mask_key_id(self._base.access_key_id)
             return CheckResult(BASE_KEYS, PASS, f"AWS profile {source_profile} gives access key {key}")
 

@@ -1,9 +1,9 @@
 """Running DVC against a ds-login profile, so DVC's S3 remote refreshes credentials by itself.
 
-``ds-login dvc`` is dispatched here from the console script without typer or
-rich, because it runs in front of every DVC command: the check that the
-cached credentials are fresh uses the credential-process cache-hit path, and
-only a refresh imports the full provider.
+``ds-login dvc`` runs in front of every DVC command, so the console script
+dispatches it here without typer or rich. The check that the cached
+credentials are fresh uses the credential-process cache-hit path, and only a
+refresh imports the full provider.
 """
 
 from __future__ import annotations
@@ -52,9 +52,12 @@ def _split_profile(arguments: list[str], env: Mapping[str, str]) -> tuple[str, l
     elif arguments[:1] and arguments[0].startswith("--profile="):
         profile, arguments = arguments[0].split("=", 1)[1], arguments[1:]
     else:
-        from credhelper.settings import resolve_profile
+        profile = hotpath.resolve_profile(env, os.getcwd())
+        if profile is None:
+            from credhelper.settings import resolve_profile
 
-        return resolve_profile(None, env), arguments
+            profile = resolve_profile(None, env)
+        return profile, arguments
     if not hotpath.is_valid_profile_name(profile):
         raise InvalidInputError(f"invalid profile name {profile!r}; use letters, digits and . _ @ + -")
     return profile, arguments

@@ -72,7 +72,7 @@ class AwsDeniedError(CredhelperError):
 
 
 class AwsUnreachableError(CredhelperError):
-    """No answer from AWS: connection refused, timed out, or a server error."""
+    """AWS cannot be reached: connection refused, timed out, throttled, or a server error."""
 
     exit_code = EXIT_AWS_UNREACHABLE
 

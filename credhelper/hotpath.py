@@ -7,10 +7,11 @@ directly (the Secret Service over D-Bus with jeepney, the kernel keyring, or
 the explicit plaintext file) without importing typer, rich, boto3, the
 keyring package or its backend discovery.
 
-Any doubt returns False, and the caller takes the full path, which gives
-the same answer slowly or raises the proper error: an unusual argument, an
-unreadable or unsafe settings file, a store this path cannot read, a missing,
-damaged, chunked or nearly expired entry.
+In any doubtful case the functions here return False or None, and the caller
+takes the full path. That path returns the same credentials more slowly, or
+raises the proper error. Doubtful cases: an unusual argument, an unreadable or
+unsafe settings file, a store this path cannot read, and a missing, damaged,
+chunked or nearly expired entry.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def _seconds_left(expiration: str) -> float:
 
 
 def read_fresh(profile: str, env: Mapping[str, str]) -> dict[str, object] | None:
-    """Return the cached credentials' JSON object when fresh, else None; never raises."""
+    """Return the cached credentials' JSON object when fresh, else None, which a failure also gives."""
     settings = _profile_settings(_settings_path(env), profile)
     if not settings or "role_arn" not in settings:
         return None
@@ -165,6 +166,49 @@ def serve_cached(arguments: list[str], env: Mapping[str, str] | None = None) -> 
     sys.stdout.write(json.dumps(output) + "\n")
     sys.stdout.flush()
     return True
+
+
+def resolve_profile(env: Mapping[str, str], cwd: str) -> str | None:
+    """Resolve the default profile as ``settings.resolve_profile`` does, or return None when unsure.
+
+    The order is the same: DS_LOGIN_PROFILE, AWS_PROFILE when the settings
+    file has that profile, the ``profile`` of the nearest ds-login.toml, the
+    default name. None (an invalid name, an unreadable team file) sends the
+    caller to ``settings.resolve_profile``, which raises the proper error.
+    """
+    if env.get("DS_LOGIN_PROFILE"):
+        profile = env["DS_LOGIN_PROFILE"]
+        return profile if is_valid_profile_name(profile) else None
+    aws_profile = env.get("AWS_PROFILE")
+    if aws_profile and is_valid_profile_name(aws_profile):
+        if _profile_settings(_settings_path(env), aws_profile) is not None:
+            return aws_profile
+    team_file = _find_team_file(cwd)
+    if team_file is None:
+        return "ds-developer"
+    try:
+        import tomllib
+
+        with open(team_file, "rb") as handle:
+            profile = tomllib.load(handle).get("profile", "ds-developer")
+    except (OSError, ValueError, ImportError):
+        return None
+    return profile if isinstance(profile, str) and is_valid_profile_name(profile) else None
+
+
+def _find_team_file(cwd: str) -> str | None:
+    """Return the nearest ds-login.toml upward from ``cwd``, stopping at a repository's top, as teamfile.discover does."""
+    folder = os.path.abspath(cwd)
+    while True:
+        candidate = os.path.join(folder, "ds-login.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        if os.path.exists(os.path.join(folder, ".git")) or os.path.isdir(os.path.join(folder, ".dvc")):
+            return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def is_valid_profile_name(profile: str) -> bool:

@@ -5,8 +5,8 @@ was: comments, blank lines, section order, indentation, nested blocks
 (``s3 =`` followed by indented keys), CRLF line endings, a UTF-8 byte order
 mark. A file without a final newline gets one before an appended section.
 
-Reading values is left to botocore's own loader (see ``awsfiles``); this
-module only finds section and key lines, following the rules of Python's
+Reading values is left to botocore's own loader (see ``awsfiles``). This
+module only finds section and key lines, by the rules of Python's
 ``configparser``, which botocore uses.
 """
 

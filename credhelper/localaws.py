@@ -81,7 +81,7 @@ class MotoServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         self.stop()
-        raise ConfigurationError(f"moto server did not answer on {self.endpoint} within {START_TIMEOUT_SECONDS:.0f} s")
+        raise ConfigurationError(f"moto server did not respond on {self.endpoint} within {START_TIMEOUT_SECONDS:.0f} s")
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

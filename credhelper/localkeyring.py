@@ -81,7 +81,7 @@ class PrivateSecretService:
             reply = connection.send_and_get_reply(message_bus.NameHasOwner("org.freedesktop.secrets"), timeout=5)
         return bool(reply.body[0])
 
-    def _wait_for(self, ready: Callable[[], bool], what: str) -> None:
+    def _wait_for(self, ready: Callable[[], bool], description: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             for process in self._processes:
@@ -92,7 +92,7 @@ class PrivateSecretService:
                 return
             time.sleep(0.1)
         self.stop()
-        raise ConfigurationError(f"{what} did not start within {START_TIMEOUT_SECONDS:.0f} s")
+        raise ConfigurationError(f"{description} did not start within {START_TIMEOUT_SECONDS:.0f} s")
 
     def stop(self) -> None:
         for process in reversed(self._processes):

@@ -8,7 +8,11 @@ import sys
 
 def configure(verbosity: int) -> None:
     """Send credhelper's log records to stderr: warnings by default, info with -v, debug with --debug."""
-    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    level = logging.WARNING
+    if verbosity == 1:
+        level = logging.INFO
+    elif verbosity >= 2:
+        level = logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("ds-login %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("credhelper")

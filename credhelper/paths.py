@@ -1,4 +1,4 @@
-"""Where ds-login and the AWS tools keep their files.
+"""Locations of the files of ds-login and of the AWS tools.
 
 Each function takes the environment as a mapping so that tests and the demo
 can point everything at a throw-away home folder.

@@ -140,33 +140,36 @@ def build_settings(request: SetupRequest, previous: ProfileSettings | None) -> P
         mfa_serial = previous.mfa_serial if mfa_serial is None else mfa_serial
     if duration is None:
         duration = validation.DEFAULT_DURATION_SECONDS
-    if validation.MIN_DURATION_SECONDS <= int(duration) < SHORT_SESSION_SECONDS:
+    seconds = validation.duration_seconds(duration)
+    if seconds < SHORT_SESSION_SECONDS:
         log.warning(
             "sessions of %s s are short: AWS tools ask for new credentials once fewer than 15 minutes remain, "
             "so ds-login will call STS on almost every request; choose --duration %d or more",
-            duration,
+            seconds,
             SHORT_SESSION_SECONDS,
         )
-    kept = previous or ProfileSettings(profile, role_arn)
-    external_id = request.external_id if request.external_id is not None else kept.external_id
-    session_name = request.role_session_name if request.role_session_name is not None else kept.role_session_name
-    source_identity = request.source_identity if request.source_identity is not None else kept.source_identity
-    tags = tuple(validation.tag(text) for text in request.tags) if request.tags is not None else kept.tags
+
+    current = previous or ProfileSettings(profile, role_arn)
+    external_id = request.external_id if request.external_id is not None else current.external_id
+    session_name = request.role_session_name if request.role_session_name is not None else current.role_session_name
+    source_identity = request.source_identity if request.source_identity is not None else current.source_identity
+    tags = tuple(validation.tag(text) for text in request.tags) if request.tags is not None else current.tags
     if len(tags) > validation.MAX_TAGS:
         raise InvalidInputError(f"{len(tags)} session tags given; STS accepts at most {validation.MAX_TAGS}")
+
     return ProfileSettings(
         profile=profile,
         role_arn=validation.role_arn(role_arn),
         region=validation.region(region) if region else None,
-        duration_seconds=validation.duration_seconds(duration),
+        duration_seconds=seconds,
         mfa_serial=validation.mfa_serial(mfa_serial) if mfa_serial else None,
         role_session_name=validation.role_session_name(session_name) if session_name else None,
         external_id=validation.external_id(external_id) if external_id else None,
         source_identity=validation.source_identity(source_identity) if source_identity else None,
         tags=tags,
-        static_profile=kept.static_profile,
+        static_profile=current.static_profile,
         allow_insecure_endpoints=bool(request.team and request.team.allow_insecure_endpoints)
-        or (request.team is None and kept.allow_insecure_endpoints),
+        or (request.team is None and current.allow_insecure_endpoints),
     )
 
 

@@ -48,7 +48,7 @@ def _default_assume_role(
 
 
 def store_factory_with_prompt(passphrase_prompt: Callable[[str], str] | None) -> StoreFactory:
-    """Return a store factory whose encrypted store asks ``passphrase_prompt`` for its passphrase."""
+    """Return a store factory whose encrypted store gets its passphrase from ``passphrase_prompt``."""
 
     def open_store(env: Mapping[str, str], purpose: str, recorded: str | None) -> SecretStore:
         from credhelper.store import choice
@@ -140,8 +140,9 @@ class Provider:
             return None
         return cached if cached.remaining(self.clock()) > STALE_MINIMUM else None
 
-    def base_keys(self, profile: str) -> BaseKeys:
-        key_store = self.store(KEYS, self.settings(profile))
+    def base_keys(self, profile: str, profile_settings: ProfileSettings | None = None) -> BaseKeys:
+        """Return the stored long-lived key; ``profile_settings`` saves reading the settings file again."""
+        key_store = self.store(KEYS, profile_settings or self.settings(profile))
         text = key_store.get(stores.base_keys_item(profile))
         if text is None:
             raise LoginRequiredError(
@@ -155,9 +156,6 @@ class Provider:
                 f"the stored access key for profile {profile!r} is damaged; store it again with: "
                 f"ds-login setup --profile {profile} --role-arn ARN"
             ) from None
-
-    def source_profile_credentials(self, source_profile: str) -> BaseKeys:
-        return self.resolve_source_profile(self.env, source_profile)
 
     def logout(self, profile: str, *, forget_base_keys: bool = False) -> list[str]:
         """Delete cached credentials (and with ``forget_base_keys`` the stored keys); return the items removed."""
@@ -173,9 +171,9 @@ class Provider:
 
     def _assume(self, profile_settings: ProfileSettings, mfa_code: str | None) -> TemporaryCredentials:
         if profile_settings.source_profile:
-            base = self.source_profile_credentials(profile_settings.source_profile)
+            base = self.resolve_source_profile(self.env, profile_settings.source_profile)
         else:
-            base = self.base_keys(profile_settings.profile)
+            base = self.base_keys(profile_settings.profile, profile_settings)
         if profile_settings.mfa_serial and not mfa_code:
             if self.mfa_prompt is None:
                 raise LoginRequiredError(

@@ -1,8 +1,8 @@
 """boto3 sessions whose credentials come from ds-login in-process and refresh themselves.
 
 A notebook or a long-running job calls ``credhelper.session()`` once. botocore
-then asks ds-login for new credentials whenever fewer than 15 minutes remain,
-through a function call instead of a ``credential-process`` subprocess.
+then calls ds-login for new credentials whenever fewer than 15 minutes remain,
+in the same process instead of through a ``credential-process`` subprocess.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class DsLoginCredentialProvider(CredentialProvider):  # type: ignore[misc]
-    """A botocore credential provider that asks a ds-login Provider, refreshing through it."""
+    """A botocore credential provider that gets and refreshes credentials through a ds-login Provider."""
 
     METHOD = "ds-login"
     CANONICAL_NAME = "ds-login"

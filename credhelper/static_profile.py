@@ -2,7 +2,7 @@
 
 For tools that read only static keys and cannot run a credential_process.
 The section also carries ``ds_login_expiration``, a key every AWS tool
-ignores, which marks it as ds-login's and says when it stops working. Those
+ignores, which marks it as ds-login's and records when it stops working. Those
 tools do not refresh, so ``ds-login write-profile`` must run again before then.
 """
 
@@ -27,7 +27,7 @@ def default_target(profile: str) -> str:
 def write(env: Mapping[str, str], profile: str, target: str, credentials: TemporaryCredentials) -> Path:
     """Write ``credentials`` as section ``[target]`` of the shared credentials file; return the file.
 
-    Raises InvalidInputError when the section holds keys ds-login did not
+    Raises InvalidInputError when the section contains keys ds-login did not
     write, or when ``target`` is the ds-login profile itself, whose static keys
     would make every AWS tool skip its credential_process.
     """
@@ -41,7 +41,7 @@ def write(env: Mapping[str, str], profile: str, target: str, credentials: Tempor
     present = document.keys(target)
     if present and MARKER_KEY not in present and set(_KEY_NAMES) & set(present):
         raise InvalidInputError(
-            f"[{target}] in {path} holds keys that ds-login did not write; choose another --target"
+            f"[{target}] in {path} contains keys that ds-login did not write; choose another --target"
         )
     document.set_values(
         target,

@@ -8,7 +8,7 @@ A file named ``ds-login.toml`` at the top of the repository (or passed with
     bucket = "team-dvc-data"          # the DVC bucket, checked by ds-login doctor
     dvc_remote = "storage"            # the DVC remote that points at it
     duration_seconds = 3600
-    mfa_required = true               # setup then asks each person for their MFA device
+    mfa_required = true               # setup then prompts each person for their MFA device
     profile = "ds-developer"          # the profile name everyone uses
 
     [endpoints]                       # only for S3-compatible stores or local tests

@@ -1,4 +1,4 @@
-"""Where secrets live: the OS keyring, or a fallback that works on headless Linux.
+"""Secret stores: the OS keyring, or a fallback that works on headless Linux.
 
 Every backend keeps text values under item names. The item names are built
 here so that a person can find them with the platform's own tool

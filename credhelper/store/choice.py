@@ -45,7 +45,7 @@ def check_backend_name(value: str, source: str) -> str:
 
 
 def choose(env: Mapping[str, str], purpose: str, recorded: str | None = None) -> Choice:
-    """Pick the backend for ``purpose`` and say why; raise KeyringError when none can run."""
+    """Pick the backend for ``purpose`` with the reason; raise KeyringError when none can run."""
     variables = (SESSION_STORE_VARIABLE, STORE_VARIABLE) if purpose == SESSION else (STORE_VARIABLE,)
     for variable in variables:
         if env.get(variable):

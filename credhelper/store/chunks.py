@@ -4,7 +4,7 @@ Windows Credential Manager keeps at most 2560 bytes per credential, about
 1280 characters through the keyring package, and a session token with its
 keys can be longer. A long value is stored as numbered parts
 (``<item>#1``, ``<item>#2``, ...) and a header item that names their count
-and a checksum, so a reader that meets parts from two different writes sees
+and a checksum, so a reader that meets parts from two different writes gets
 a missing item instead of a wrong value.
 """
 

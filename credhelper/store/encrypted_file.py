@@ -1,7 +1,7 @@
 """A passphrase-encrypted file, for the long-lived key on machines with no OS keyring.
 
 Each value is sealed with AES-256-GCM under a key derived from the
-passphrase with scrypt; the item name is the associated data, so a value
+passphrase with scrypt. The item name is the associated data, so a value
 cannot be moved to another item unnoticed. The passphrase comes from
 DS_LOGIN_PASSPHRASE or, when there is a terminal, a hidden prompt.
 """
@@ -127,8 +127,8 @@ def passphrase_source(
 ) -> Callable[[bool], str]:
     """Return a function that reads the passphrase from the environment, else the prompt.
 
-    The function takes whether the file is new; a new passphrase typed at the
-    prompt is asked twice, because a typo would lock the key away.
+    The function takes whether the file is new. A new passphrase typed at the
+    prompt is requested twice, because a typo would lock the key away.
     """
     environment = os.environ if env is None else env
 

@@ -21,7 +21,7 @@ def check_private(path: Path) -> bool:
         return False
     if status.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyringError(
-            f"{path} is accessible to other users (mode {stat.S_IMODE(status.st_mode):o}); check that nobody "
+            f"{path} is readable or writable by other users (mode {stat.S_IMODE(status.st_mode):o}); check that nobody "
             f"changed it, then run: chmod 600 {path}"
         )
     if hasattr(os, "geteuid") and status.st_uid != os.geteuid():

@@ -1,8 +1,9 @@
 """Reading one item from the Secret Service over D-Bus with jeepney alone.
 
 The keyring package finds its backend through entry points and imports
-secretstorage and cryptography, which costs over 100 ms; this reader costs
-about 10 ms, which matters on the credential-process cache-hit path. It reads
+secretstorage and cryptography. On a 2-core x86_64 machine that took about
+110 ms per process, against about 10 ms for this reader, which matters on the
+credential-process cache-hit path. It reads
 what the keyring package's SecretService backend writes: items whose
 attributes are ``service`` and ``username``. Writing stays with the keyring
 package.

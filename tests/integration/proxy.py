@@ -59,7 +59,7 @@ class ProxyState:
     credential_lifetime_seconds: float | None = None
     s3_delay_seconds: float = 0.0
     expire_after_delay: bool = False  # check a key's expiry after the S3 delay, not before
-    mfa_rejected_codes: set[str] = field(default_factory=set)  # TokenCode values answered with AccessDenied
+    mfa_rejected_codes: set[str] = field(default_factory=set)  # TokenCode values rejected with AccessDenied
     assume_role_requests: list[dict[str, str]] = field(default_factory=list)
     expired_rejections: int = 0
     key_expiry: dict[str, float] = field(default_factory=dict)

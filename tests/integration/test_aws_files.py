@@ -100,9 +100,9 @@ def test_write_profile_keeps_foreign_section(cli: Cli) -> None:
     assert completed.returncode == 0, completed.stderr
     credentials = cli.home / ".aws" / "credentials"
     credentials.write_bytes(CREDENTIALS_NO_FINAL_NEWLINE)
-    refused = cli.ds_login("write-profile", "--target", "newjoiner")
-    assert refused.returncode == 2
-    assert "did not write" in refused.stderr
+    rejected = cli.ds_login("write-profile", "--target", "newjoiner")
+    assert rejected.returncode == 2
+    assert "did not write" in rejected.stderr
     assert credentials.read_bytes() == CREDENTIALS_NO_FINAL_NEWLINE
 
 

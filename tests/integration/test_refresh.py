@@ -133,7 +133,7 @@ def test_long_push_outlives_credentials(cli: Cli, proxy: AwsProxy, tmp_path: Pat
     proxy.state.s3_delay_seconds = 0.4
 
     # Static keys in the environment, as `eval $(... export)` gives, expire
-    # mid-transfer: botocore stops on AWS_CREDENTIAL_EXPIRATION, else S3 answers ExpiredToken.
+    # mid-transfer: botocore stops on AWS_CREDENTIAL_EXPIRATION, else S3 returns ExpiredToken.
     static = cli.ds_login("exec", "--", str(BIN_DIR / "dvc"), "push", "-j", "1", cwd=project, timeout=300)
     assert static.returncode != 0
     assert "expired" in static.stderr

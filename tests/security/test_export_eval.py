@@ -152,9 +152,9 @@ def _marker_names(markers: Path) -> list[str]:
 @pytest.mark.parametrize("shell", SHELLS)
 def test_hostile_credentials_stay_data(hostile_sts: tuple[Cli, Path], tmp_path: Path, shell: str) -> None:
     cli, markers = hostile_sts
-    held = cli.ds_login("export", "--format", "json")
-    assert held.returncode == 0, held.stderr
-    values = json.loads(held.stdout)
+    exported = cli.ds_login("export", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    values = json.loads(exported.stdout)
     assert "$(touch" in values["AWS_SECRET_ACCESS_KEY"]
 
     completed = cli.run(*SHELL_COMMANDS[shell], cwd=tmp_path)

@@ -84,12 +84,12 @@ def test_other_role_cache_is_miss(tmp_path: Path) -> None:
 
 
 def test_mfa_prompt_supplies_code(tmp_path: Path) -> None:
-    asked = []
+    prompted = []
     provider, _store, sts = _provider(
-        tmp_path, mfa_serial="arn:aws:iam::123456789012:mfa/jdoe", mfa_prompt=lambda s: asked.append(s) or "123456"
+        tmp_path, mfa_serial="arn:aws:iam::123456789012:mfa/jdoe", mfa_prompt=lambda s: prompted.append(s) or "123456"
     )
     provider.credentials("dev")
-    assert len(asked) == 1
+    assert len(prompted) == 1
     assert sts.calls[0]["mfa_code"] == "123456"
 
 
